@@ -1,0 +1,348 @@
+package im
+
+import (
+	"context"
+	"errors"
+
+	"github.com/bilimsg/bilimsg/internal/store"
+)
+
+// SessionView is a session with its last message, ready to be rendered.
+type SessionView struct {
+	store.Session
+	LastMsg *store.Message // nil when the session has none
+}
+
+// Category is get_sessions' session_type parameter (catalog §3 P3), a different enum
+// from the session object's session_type.
+type Category int
+
+// ValidCategory reports whether c is one of bilibili's nine categories.
+func ValidCategory(c int) bool { return c >= 1 && c <= 9 }
+
+// SessionList is a page of sessions.
+type SessionList struct {
+	Sessions           []SessionView
+	HasMore            bool
+	AddressListIsEmpty bool // the page is empty and the user has no sessions at all
+}
+
+// ListParams are get_sessions' paging parameters, already validated.
+type ListParams struct {
+	Category     int
+	ByAck        bool  // sort_rule 3: by ack_ts
+	After        int64 // begin_ts, µs, exclusive
+	Before       int64 // end_ts, µs, exclusive; 0 = none
+	Size         int
+	UnfollowFold bool
+}
+
+var (
+	yes = true
+	no  = false
+)
+
+// ListSessions returns one page of a category (catalog §9 items 25–27). Intercepted
+// sessions appear only in category 5; fan groups (3), 花火 orders (6) and system
+// sessions (7) are empty until those features exist.
+func (s *Service) ListSessions(ctx context.Context, owner uint64, p ListParams) (SessionList, error) {
+	q := store.SessionQuery{Owner: owner, After: p.After, Before: p.Before, Limit: p.Size + 1}
+	if p.ByAck {
+		q.Order = store.ByAckTs
+	}
+	switch p.Category {
+	case 1, 4:
+		if p.UnfollowFold {
+			q.Follow = &yes
+		}
+	case 2, 8:
+		q.Follow = &no
+	case 5:
+		q.Intercept = true
+	case 9:
+		q.Follow = &yes
+	default:
+		q.Limit = 0
+	}
+	return s.list(ctx, q, p.Size)
+}
+
+// NewSessions returns sessions whose session_ts is after beginUs, newest first
+// (catalog §3 P4). Intercepted sessions are left to the dustbin list.
+func (s *Service) NewSessions(ctx context.Context, owner uint64, beginUs int64, size int) (SessionList, error) {
+	return s.list(ctx, store.SessionQuery{Owner: owner, After: beginUs, Limit: size + 1}, size)
+}
+
+func (s *Service) list(ctx context.Context, q store.SessionQuery, size int) (SessionList, error) {
+	var out SessionList
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		var sessions []store.Session
+		if q.Limit > 0 {
+			var err error
+			if sessions, err = tx.ListSessions(ctx, q); err != nil {
+				return err
+			}
+		}
+		if len(sessions) > size {
+			sessions, out.HasMore = sessions[:size], true
+		}
+		if len(sessions) == 0 {
+			has, err := tx.HasSessions(ctx, q.Owner)
+			out.AddressListIsEmpty = !has
+			return err
+		}
+		views, err := withLastMessages(ctx, tx, sessions)
+		out.Sessions = views
+		return err
+	})
+	return out, s.internal("list sessions", err)
+}
+
+// withLastMessages attaches last messages with one batched read.
+func withLastMessages(ctx context.Context, tx store.Tx, sessions []store.Session) ([]SessionView, error) {
+	keys := make([]uint64, 0, len(sessions))
+	for _, sess := range sessions {
+		if sess.LastMsgKey != 0 {
+			keys = append(keys, sess.LastMsgKey)
+		}
+	}
+	msgs, err := tx.GetMessages(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[uint64]*store.Message, len(msgs))
+	for i := range msgs {
+		byKey[msgs[i].Key] = &msgs[i]
+	}
+	views := make([]SessionView, len(sessions))
+	for i, sess := range sessions {
+		views[i] = SessionView{Session: sess, LastMsg: byKey[sess.LastMsgKey]}
+	}
+	return views, nil
+}
+
+// SessionDetail returns one session; 1000004 when the two never chatted.
+func (s *Service) SessionDetail(ctx context.Context, owner uint64, typ int, talker uint64) (SessionView, error) {
+	var v SessionView
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		sess, err := tx.GetSession(ctx, owner, typ, talker)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && sess.MaxSeqno == 0) {
+			return ErrNoSession
+		}
+		if err != nil {
+			return err
+		}
+		views, err := withLastMessages(ctx, tx, []store.Session{sess})
+		if err == nil {
+			v = views[0]
+		}
+		return err
+	})
+	return v, s.internal("session detail", err)
+}
+
+// SingleUnread returns the owner's unread counters, kept incrementally.
+func (s *Service) SingleUnread(ctx context.Context, owner uint64) (store.Counters, error) {
+	var c store.Counters
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		c, err = tx.GetCounters(ctx, owner)
+		return err
+	})
+	return c, s.internal("single unread", err)
+}
+
+// Ack marks the session read up to seqno (nil: up to its latest message). Acks clamp to
+// max_seqno and never move backwards; ack_ts is updated on every ack (catalog §9 item 30).
+func (s *Service) Ack(ctx context.Context, owner uint64, typ int, talker uint64, seqno *uint64) error {
+	err := s.updateSession(ctx, owner, typ, talker, false, func(tx store.Tx, sess *store.Session, nowUs int64) error {
+		target := sess.MaxSeqno
+		if seqno != nil && *seqno < target {
+			target = *seqno
+		}
+		sess.AckTs = nowUs
+		return ackTo(ctx, tx, sess, target)
+	})
+	return s.internal("ack", err)
+}
+
+// ackTo moves sess's ack forward to target and recounts its unread messages.
+func ackTo(ctx context.Context, tx store.Tx, sess *store.Session, target uint64) error {
+	if target <= sess.AckSeqno {
+		return nil
+	}
+	sess.AckSeqno = target
+	if target >= sess.MaxSeqno {
+		sess.Unread = 0
+		return nil
+	}
+	n, err := tx.CountUnread(ctx, store.ConvOf(sess.Owner, sess.Talker), sess.Owner, target)
+	sess.Unread = n
+	return err
+}
+
+// updateSession loads owner's session (creating a settings-only row when create is set),
+// lets fn change it, and saves it with its counters. A missing session without create is
+// a successful no-op, as bilibili answers 0 for those.
+func (s *Service) updateSession(ctx context.Context, owner uint64, typ int, talker uint64, create bool,
+	fn func(tx store.Tx, sess *store.Session, nowUs int64) error) error {
+	if typ != 1 {
+		return nil // fan-group sessions arrive with the groups work
+	}
+	now := s.clock.Now()
+	return s.st.Update(ctx, func(tx store.Tx) error {
+		sess, err := tx.GetSession(ctx, owner, typ, talker)
+		if errors.Is(err, store.ErrNotFound) {
+			if !create || owner == talker {
+				return nil
+			}
+			if sess, err = loadSession(ctx, tx, owner, typ, talker); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		before := sess
+		if err := fn(tx, &sess, s.tsUs(now)); err != nil {
+			return err
+		}
+		if sess == before {
+			return nil
+		}
+		return saveSession(ctx, tx, before, sess)
+	})
+}
+
+// RemoveSession hides the session until its next message and marks it read; history
+// stays (catalog §9 item 28).
+func (s *Service) RemoveSession(ctx context.Context, owner uint64, typ int, talker uint64) error {
+	err := s.updateSession(ctx, owner, typ, talker, false, func(tx store.Tx, sess *store.Session, nowUs int64) error {
+		if sess.MaxSeqno == 0 {
+			return nil
+		}
+		sess.Hidden = true
+		return ackTo(ctx, tx, sess, sess.MaxSeqno)
+	})
+	return s.internal("remove session", err)
+}
+
+// SetTop pins (top_ts = now) or unpins (0) a session.
+func (s *Service) SetTop(ctx context.Context, owner uint64, typ int, talker uint64, pin bool) error {
+	err := s.updateSession(ctx, owner, typ, talker, true, func(_ store.Tx, sess *store.Session, nowUs int64) error {
+		if !pin {
+			sess.TopTs = 0
+		} else if sess.TopTs == 0 {
+			sess.TopTs = nowUs
+		}
+		return nil
+	})
+	return s.internal("set top", err)
+}
+
+// SetDND turns do-not-disturb on or off for a session.
+func (s *Service) SetDND(ctx context.Context, owner uint64, typ int, talker uint64, on bool) error {
+	err := s.updateSession(ctx, owner, typ, talker, true, func(_ store.Tx, sess *store.Session, _ int64) error {
+		sess.IsDnd = on
+		return nil
+	})
+	return s.internal("set dnd", err)
+}
+
+// SetPush sets a user session's push setting (0 receive, 1 don't).
+func (s *Service) SetPush(ctx context.Context, owner, talker uint64, setting int) error {
+	err := s.updateSession(ctx, owner, 1, talker, true, func(_ store.Tx, sess *store.Session, _ int64) error {
+		sess.PushSetting = setting
+		return nil
+	})
+	return s.internal("set push", err)
+}
+
+// SetIntercept moves a user session into (on) or out of the dustbin; taking it out marks
+// it trusted (catalog §9 item 31). Its unread messages move bucket with it.
+func (s *Service) SetIntercept(ctx context.Context, owner, talker uint64, on bool) error {
+	err := s.updateSession(ctx, owner, 1, talker, true, func(_ store.Tx, sess *store.Session, _ int64) error {
+		sess.Intercept, sess.Trust = on, !on
+		return nil
+	})
+	return s.internal("set intercept", err)
+}
+
+// SessionSettings returns a session's settings, or the defaults when there is none.
+func (s *Service) SessionSettings(ctx context.Context, owner uint64, typ int, talker uint64) (store.Session, error) {
+	var sess store.Session
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		sess, err = tx.GetSession(ctx, owner, typ, talker)
+		if errors.Is(err, store.ErrNotFound) {
+			sess, err = store.Session{Owner: owner, Type: typ, Talker: talker}, nil
+		}
+		return err
+	})
+	return sess, s.internal("session settings", err)
+}
+
+// dustbinPage bounds how many sessions one bulk step touches.
+const dustbinPage = 500
+
+// DustbinAck marks every intercepted session read.
+func (s *Service) DustbinAck(ctx context.Context, owner uint64) error {
+	return s.dustbin(ctx, owner, true, false)
+}
+
+// DustbinRemove removes every intercepted session from the lists (history stays).
+func (s *Service) DustbinRemove(ctx context.Context, owner uint64) error {
+	return s.dustbin(ctx, owner, false, true)
+}
+
+func (s *Service) dustbin(ctx context.Context, owner uint64, unreadOnly, hide bool) error {
+	now := s.clock.Now()
+	err := s.st.Update(ctx, func(tx store.Tx) error {
+		for {
+			page, err := tx.ListSessions(ctx, store.SessionQuery{Owner: owner, Intercept: true, Limit: dustbinPage,
+				WithUnread: unreadOnly, IncludeHidden: unreadOnly})
+			if err != nil {
+				return err
+			}
+			for _, sess := range page {
+				before := sess
+				sess.AckTs = s.tsUs(now)
+				sess.Hidden = sess.Hidden || hide
+				if err := ackTo(ctx, tx, &sess, sess.MaxSeqno); err != nil {
+					return err
+				}
+				if err := saveSession(ctx, tx, before, sess); err != nil {
+					return err
+				}
+			}
+			// Each processed session leaves the selection (read, or hidden), so the next
+			// query returns the rest.
+			if len(page) < dustbinPage {
+				return nil
+			}
+		}
+	})
+	return s.internal("dustbin", err)
+}
+
+// FollowStatus is get_session_ss' follow_status seen from the caller (catalog §9 item 39):
+// 0 none, 2 I follow, 6 mutual, 128 I blocked.
+func (s *Service) FollowStatus(ctx context.Context, owner, talker uint64) (int, error) {
+	var st int
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		mine, err := tx.GetRelation(ctx, owner, talker)
+		if err != nil {
+			return err
+		}
+		theirs, err := tx.GetRelation(ctx, talker, owner)
+		switch {
+		case mine.Blocking:
+			st = 128
+		case mine.Following && theirs.Following:
+			st = 6
+		case mine.Following:
+			st = 2
+		}
+		return err
+	})
+	return st, s.internal("follow status", err)
+}

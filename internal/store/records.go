@@ -1,0 +1,153 @@
+package store
+
+// User is an account.
+type User struct {
+	Mid          uint64
+	Name         string
+	Face         string
+	Fans         int64
+	PasswordHash string // empty when the user has no password
+	CreatedAt    int64  // unix seconds
+}
+
+// Login is one web login. The SESSDATA itself is never stored, only its SHA-256.
+type Login struct {
+	TokenHash []byte
+	Mid       uint64
+	BiliJct   string
+	CreatedAt int64 // unix seconds
+}
+
+// Relation is what mid does towards target.
+type Relation struct {
+	Following bool
+	Blocking  bool
+}
+
+// Conv names a 1:1 conversation by its two mids, Lo < Hi.
+type Conv struct{ Lo, Hi uint64 }
+
+// ConvOf returns the conversation between a and b.
+func ConvOf(a, b uint64) Conv {
+	if a > b {
+		a, b = b, a
+	}
+	return Conv{Lo: a, Hi: b}
+}
+
+// Message is a stored message.
+type Message struct {
+	Key            uint64
+	Seqno          uint64
+	Conv           Conv
+	SenderUID      uint64
+	ReceiverType   int
+	ReceiverID     uint64
+	MsgType        int
+	Content        string
+	Timestamp      int64 // unix seconds
+	Status         int
+	NewFaceVersion int
+	Source         int
+	NotifyCode     string
+	// VisibleTo is 0 for a message both parties see, or the only mid that sees it
+	// (system hints, msg_type 18).
+	VisibleTo uint64
+	// CountsUnread is false for messages that never count as unread (recalls).
+	CountsUnread bool
+}
+
+// Session is one owner's view of one conversation. A row may exist only to hold
+// settings (pin, DND, push, intercept) before any message: such rows have MaxSeqno 0 and
+// are not listed.
+type Session struct {
+	Owner       uint64
+	Type        int // 1 user, 2 fan group
+	Talker      uint64
+	AckSeqno    uint64
+	AckTs       int64 // µs
+	MaxSeqno    uint64
+	SessionTs   int64 // µs
+	TopTs       int64 // µs; 0 = not pinned
+	Unread      int64
+	LastMsgKey  uint64
+	IsFollow    bool // owner follows talker; mirrors the relation for indexed filtering
+	IsDnd       bool
+	PushSetting int // 0 receive pushes, 1 don't
+	Intercept   bool
+	Trust       bool
+	Hidden      bool // removed from lists until the next message
+	// MySent counts the owner's own sends that count towards the "1 message before a
+	// reply or follow" rule; TalkerActive is set once the talker actively sent a message.
+	MySent       int64
+	TalkerActive bool
+}
+
+// Bucket is which single_unread counter a session's unread messages count in.
+func (s Session) Bucket() Counters {
+	switch {
+	case s.Intercept:
+		return Counters{Dustbin: s.Unread}
+	case s.IsFollow:
+		return Counters{Follow: s.Unread}
+	default:
+		return Counters{Unfollow: s.Unread}
+	}
+}
+
+// Counters are a user's unread totals per single_unread bucket.
+type Counters struct {
+	Follow   int64
+	Unfollow int64
+	Dustbin  int64
+}
+
+// Add returns c + d.
+func (c Counters) Add(d Counters) Counters {
+	return Counters{Follow: c.Follow + d.Follow, Unfollow: c.Unfollow + d.Unfollow, Dustbin: c.Dustbin + d.Dustbin}
+}
+
+// Neg returns -c.
+func (c Counters) Neg() Counters {
+	return Counters{Follow: -c.Follow, Unfollow: -c.Unfollow, Dustbin: -c.Dustbin}
+}
+
+// IsZero reports whether all counters are 0.
+func (c Counters) IsZero() bool { return c == Counters{} }
+
+// SessionOrder is how ListSessions sorts.
+type SessionOrder int
+
+const (
+	BySessionTs SessionOrder = iota // session_ts descending
+	ByAckTs                         // ack_ts descending
+)
+
+// SessionQuery selects listed sessions (MaxSeqno > 0, not hidden) of one owner.
+// Bounds are exclusive and apply to the ordering key; 0 means unbounded.
+type SessionQuery struct {
+	Owner     uint64
+	Order     SessionOrder
+	After     int64 // key > After
+	Before    int64 // key < Before (0 = no bound)
+	Follow    *bool // filter on IsFollow when set
+	Intercept bool  // the dustbin (true) or everything else (false)
+	Limit     int
+	// WithUnread keeps only sessions with Unread > 0 (used by bulk acks).
+	WithUnread bool
+	// IncludeHidden also returns hidden sessions (bulk operations).
+	IncludeHidden bool
+}
+
+// MessageQuery selects messages of a conversation visible to Viewer, excluding
+// system-recalled ones (status 2). Bounds are exclusive; 0 means unbounded.
+// Ascending returns the lowest seqnos first, otherwise the highest first.
+type MessageQuery struct {
+	Conv      Conv
+	Viewer    uint64
+	After     uint64
+	Before    uint64
+	Limit     int
+	Ascending bool
+	OnlyType  int // when non-zero, only messages of this msg_type
+}

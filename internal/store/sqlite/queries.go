@@ -1,0 +1,110 @@
+package sqlite
+
+// Every statement the store runs, prepared once per connection. They are all static
+// text: values only ever travel as parameters.
+const (
+	qBegin = iota
+	qCommit
+	qRollback
+	qSavepoint
+	qRollbackTo
+	qRelease
+
+	qCreateUser
+	qGetUser
+	qUpdateUser
+	qListUsers
+	qMaxMid
+
+	qCreateLogin
+	qGetLogin
+
+	qGetRelation
+	qPutRelation
+
+	qGetSession
+	qPutSession
+	qListSessionsTs
+	qListSessionsFollow
+	qListSessionsAck
+	qHasSessions
+	qGetCounters
+	qAddCounters
+
+	qInsertMessage
+	qGetMessage
+	qGetMessages
+	qSetMessageStatus
+	qListMessagesDesc
+	qListMessagesAsc
+	qCountUnread
+
+	numQueries
+)
+
+const sessionCols = `owner, type, talker, ack_seqno, ack_ts, max_seqno, session_ts, top_ts, unread, last_msg_key,
+	is_follow, is_dnd, push_setting, intercept, trust, hidden, my_sent, talker_active`
+
+const messageCols = `msg_key, seqno, conv_lo, conv_hi, sender_uid, receiver_type, receiver_id, msg_type, content,
+	timestamp, status, new_face_version, source, notify_code, visible_to, counts_unread`
+
+// Session list filters shared by the list queries:
+// ?2 include hidden, ?3 follow filter (-1 = any), ?4 only with unread.
+const sessionFilter = `max_seqno > 0 AND (?2 OR hidden = 0) AND (?3 < 0 OR is_follow = ?3) AND (NOT ?4 OR unread > 0)`
+
+var queries = [numQueries]string{
+	qBegin:      `BEGIN IMMEDIATE`,
+	qCommit:     `COMMIT`,
+	qRollback:   `ROLLBACK`,
+	qSavepoint:  `SAVEPOINT op`,
+	qRollbackTo: `ROLLBACK TO op`,
+	qRelease:    `RELEASE op`,
+
+	qCreateUser: `INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	qGetUser:    `SELECT mid, name, face, fans, password_hash, created_at FROM users WHERE mid = ?`,
+	qUpdateUser: `UPDATE users SET name = ?, face = ?, fans = ?, password_hash = ? WHERE mid = ?`,
+	qListUsers:  `SELECT mid, name, face, fans, password_hash, created_at FROM users WHERE mid > ? ORDER BY mid LIMIT ?`,
+	qMaxMid:     `SELECT COALESCE(MAX(mid), 0) FROM users`,
+
+	qCreateLogin: `INSERT INTO logins (token_hash, mid, bili_jct, created_at) VALUES (?, ?, ?, ?)`,
+	qGetLogin:    `SELECT token_hash, mid, bili_jct, created_at FROM logins WHERE token_hash = ?`,
+
+	qGetRelation: `SELECT following, blocking FROM relations WHERE mid = ? AND target = ?`,
+	qPutRelation: `INSERT INTO relations (mid, target, following, blocking) VALUES (?, ?, ?, ?)
+		ON CONFLICT (mid, target) DO UPDATE SET following = excluded.following, blocking = excluded.blocking`,
+
+	qGetSession: `SELECT ` + sessionCols + ` FROM sessions WHERE owner = ? AND type = ? AND talker = ?`,
+	qPutSession: `INSERT OR REPLACE INTO sessions (` + sessionCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	// ?1 owner, ?5 intercept, ?6 after, ?7 before (0 = none), ?8 limit.
+	qListSessionsTs: `SELECT ` + sessionCols + ` FROM sessions
+		WHERE owner = ?1 AND intercept = ?5 AND session_ts > ?6 AND (?7 = 0 OR session_ts < ?7) AND ` + sessionFilter + `
+		ORDER BY session_ts DESC LIMIT ?8`,
+	qListSessionsFollow: `SELECT ` + sessionCols + ` FROM sessions
+		WHERE owner = ?1 AND intercept = ?5 AND is_follow = ?3 AND session_ts > ?6 AND (?7 = 0 OR session_ts < ?7) AND ` + sessionFilter + `
+		ORDER BY session_ts DESC LIMIT ?8`,
+	qListSessionsAck: `SELECT ` + sessionCols + ` FROM sessions
+		WHERE owner = ?1 AND intercept = ?5 AND ack_ts > ?6 AND (?7 = 0 OR ack_ts < ?7) AND ` + sessionFilter + `
+		ORDER BY ack_ts DESC LIMIT ?8`,
+	qHasSessions: `SELECT EXISTS (SELECT 1 FROM sessions WHERE owner = ? AND max_seqno > 0)`,
+	qGetCounters: `SELECT follow, unfollow, dustbin FROM counters WHERE owner = ?`,
+	qAddCounters: `INSERT INTO counters (owner, follow, unfollow, dustbin) VALUES (?1, ?2, ?3, ?4)
+		ON CONFLICT (owner) DO UPDATE SET follow = follow + ?2, unfollow = unfollow + ?3, dustbin = dustbin + ?4`,
+
+	qInsertMessage: `INSERT INTO messages (` + messageCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	qGetMessage:    `SELECT ` + messageCols + ` FROM messages WHERE msg_key = ?`,
+	// The key list travels as one JSON array parameter, so the text stays static.
+	qGetMessages:      `SELECT ` + messageCols + ` FROM messages WHERE msg_key IN (SELECT value FROM json_each(?))`,
+	qSetMessageStatus: `UPDATE messages SET status = ? WHERE msg_key = ?`,
+	// ?1 lo, ?2 hi, ?3 viewer, ?4 after, ?5 before (0 = none), ?6 limit, ?7 only type (0 = any).
+	qListMessagesDesc: `SELECT ` + messageCols + ` FROM messages
+		WHERE conv_lo = ?1 AND conv_hi = ?2 AND seqno > ?4 AND (?5 = 0 OR seqno < ?5)
+		  AND status != 2 AND visible_to IN (0, ?3) AND (?7 = 0 OR msg_type = ?7)
+		ORDER BY seqno DESC LIMIT ?6`,
+	qListMessagesAsc: `SELECT ` + messageCols + ` FROM messages
+		WHERE conv_lo = ?1 AND conv_hi = ?2 AND seqno > ?4 AND (?5 = 0 OR seqno < ?5)
+		  AND status != 2 AND visible_to IN (0, ?3) AND (?7 = 0 OR msg_type = ?7)
+		ORDER BY seqno ASC LIMIT ?6`,
+	qCountUnread: `SELECT COUNT(*) FROM messages
+		WHERE conv_lo = ?1 AND conv_hi = ?2 AND seqno > ?4 AND sender_uid != ?3
+		  AND counts_unread = 1 AND status != 2 AND visible_to IN (0, ?3)`,
+}

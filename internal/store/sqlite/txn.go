@@ -1,0 +1,320 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/bilimsg/bilimsg/internal/store"
+)
+
+// txn implements store.Tx over either the writer's connection or a read transaction.
+type txn struct {
+	ctx   context.Context
+	s     *Store
+	write bool
+	stmt  func(id int) *sql.Stmt
+}
+
+var errReadOnly = errors.New("sqlite: write in a read-only transaction")
+
+func (t *txn) exec(ctx context.Context, id int, args ...any) (sql.Result, error) {
+	if !t.write {
+		return nil, errReadOnly
+	}
+	r, err := t.stmt(id).ExecContext(ctx, args...)
+	return r, mapErr(err)
+}
+
+func (t *txn) row(ctx context.Context, id int, args ...any) *sql.Row {
+	return t.stmt(id).QueryRowContext(ctx, args...)
+}
+
+// u2i stores a uint64 bit-for-bit in SQLite's int64.
+func u2i(u uint64) int64 { return int64(u) }
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// mapErr turns driver errors into the store's sentinels.
+func mapErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return store.ErrNotFound
+	case strings.Contains(err.Error(), "UNIQUE constraint failed"), strings.Contains(err.Error(), "PRIMARY KEY constraint"):
+		return errors.Join(store.ErrConflict, err)
+	case errors.Is(err, sql.ErrConnDone), errors.Is(err, sql.ErrTxDone):
+		return errors.Join(store.ErrClosed, err)
+	}
+	return err
+}
+
+// --- users ---
+
+func (t *txn) CreateUser(ctx context.Context, u store.User) error {
+	_, err := t.exec(ctx, qCreateUser, u2i(u.Mid), u.Name, u.Face, u.Fans, u.PasswordHash, u.CreatedAt)
+	return err
+}
+
+func scanUser(sc interface{ Scan(...any) error }) (store.User, error) {
+	var u store.User
+	var mid int64
+	err := sc.Scan(&mid, &u.Name, &u.Face, &u.Fans, &u.PasswordHash, &u.CreatedAt)
+	u.Mid = uint64(mid)
+	return u, mapErr(err)
+}
+
+func (t *txn) GetUser(ctx context.Context, mid uint64) (store.User, error) {
+	return scanUser(t.row(ctx, qGetUser, u2i(mid)))
+}
+
+func (t *txn) UpdateUser(ctx context.Context, u store.User) error {
+	r, err := t.exec(ctx, qUpdateUser, u.Name, u.Face, u.Fans, u.PasswordHash, u2i(u.Mid))
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *txn) ListUsers(ctx context.Context, after uint64, limit int) ([]store.User, error) {
+	rows, err := t.stmt(qListUsers).QueryContext(ctx, u2i(after), limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, mapErr(rows.Err())
+}
+
+func (t *txn) MaxMid(ctx context.Context) (uint64, error) {
+	var m int64
+	err := t.row(ctx, qMaxMid).Scan(&m)
+	return uint64(m), mapErr(err)
+}
+
+// --- logins ---
+
+func (t *txn) CreateLogin(ctx context.Context, l store.Login) error {
+	_, err := t.exec(ctx, qCreateLogin, l.TokenHash, u2i(l.Mid), l.BiliJct, l.CreatedAt)
+	return err
+}
+
+func (t *txn) GetLogin(ctx context.Context, tokenHash []byte) (store.Login, error) {
+	var l store.Login
+	var mid int64
+	err := t.row(ctx, qGetLogin, tokenHash).Scan(&l.TokenHash, &mid, &l.BiliJct, &l.CreatedAt)
+	l.Mid = uint64(mid)
+	return l, mapErr(err)
+}
+
+// --- relations ---
+
+func (t *txn) GetRelation(ctx context.Context, mid, target uint64) (store.Relation, error) {
+	var f, b int64
+	err := t.row(ctx, qGetRelation, u2i(mid), u2i(target)).Scan(&f, &b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Relation{}, nil
+	}
+	return store.Relation{Following: f == 1, Blocking: b == 1}, mapErr(err)
+}
+
+func (t *txn) PutRelation(ctx context.Context, mid, target uint64, r store.Relation) error {
+	_, err := t.exec(ctx, qPutRelation, u2i(mid), u2i(target), b2i(r.Following), b2i(r.Blocking))
+	return err
+}
+
+// --- sessions ---
+
+func scanSession(sc interface{ Scan(...any) error }) (store.Session, error) {
+	var s store.Session
+	var owner, talker, ack, maxs, last int64
+	var follow, dnd, icpt, trust, hidden, active int64
+	err := sc.Scan(&owner, &s.Type, &talker, &ack, &s.AckTs, &maxs, &s.SessionTs, &s.TopTs, &s.Unread, &last,
+		&follow, &dnd, &s.PushSetting, &icpt, &trust, &hidden, &s.MySent, &active)
+	s.Owner, s.Talker, s.AckSeqno, s.MaxSeqno, s.LastMsgKey = uint64(owner), uint64(talker), uint64(ack), uint64(maxs), uint64(last)
+	s.IsFollow, s.IsDnd, s.Intercept, s.Trust, s.Hidden, s.TalkerActive = follow == 1, dnd == 1, icpt == 1, trust == 1, hidden == 1, active == 1
+	return s, mapErr(err)
+}
+
+func (t *txn) GetSession(ctx context.Context, owner uint64, typ int, talker uint64) (store.Session, error) {
+	return scanSession(t.row(ctx, qGetSession, u2i(owner), typ, u2i(talker)))
+}
+
+func (t *txn) PutSession(ctx context.Context, s store.Session) error {
+	_, err := t.exec(ctx, qPutSession, u2i(s.Owner), s.Type, u2i(s.Talker), u2i(s.AckSeqno), s.AckTs, u2i(s.MaxSeqno),
+		s.SessionTs, s.TopTs, s.Unread, u2i(s.LastMsgKey), b2i(s.IsFollow), b2i(s.IsDnd), s.PushSetting,
+		b2i(s.Intercept), b2i(s.Trust), b2i(s.Hidden), s.MySent, b2i(s.TalkerActive))
+	return err
+}
+
+func (t *txn) ListSessions(ctx context.Context, q store.SessionQuery) ([]store.Session, error) {
+	id := qListSessionsTs
+	follow := int64(-1)
+	if q.Follow != nil {
+		follow = b2i(*q.Follow)
+		id = qListSessionsFollow
+	}
+	if q.Order == store.ByAckTs {
+		id = qListSessionsAck
+	}
+	rows, err := t.stmt(id).QueryContext(ctx, u2i(q.Owner), q.IncludeHidden, follow, q.WithUnread,
+		b2i(q.Intercept), q.After, q.Before, q.Limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.Session
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, mapErr(rows.Err())
+}
+
+func (t *txn) HasSessions(ctx context.Context, owner uint64) (bool, error) {
+	var ok bool
+	err := t.row(ctx, qHasSessions, u2i(owner)).Scan(&ok)
+	return ok, mapErr(err)
+}
+
+func (t *txn) GetCounters(ctx context.Context, owner uint64) (store.Counters, error) {
+	var c store.Counters
+	err := t.row(ctx, qGetCounters, u2i(owner)).Scan(&c.Follow, &c.Unfollow, &c.Dustbin)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Counters{}, nil
+	}
+	return c, mapErr(err)
+}
+
+func (t *txn) AddCounters(ctx context.Context, owner uint64, d store.Counters) error {
+	if d.IsZero() {
+		return nil
+	}
+	_, err := t.exec(ctx, qAddCounters, u2i(owner), d.Follow, d.Unfollow, d.Dustbin)
+	return err
+}
+
+// --- messages ---
+
+func scanMessage(sc interface{ Scan(...any) error }) (store.Message, error) {
+	var m store.Message
+	var key, seq, lo, hi, sender, recv, vis, counts int64
+	err := sc.Scan(&key, &seq, &lo, &hi, &sender, &m.ReceiverType, &recv, &m.MsgType, &m.Content,
+		&m.Timestamp, &m.Status, &m.NewFaceVersion, &m.Source, &m.NotifyCode, &vis, &counts)
+	m.Key, m.Seqno, m.Conv, m.SenderUID, m.ReceiverID, m.VisibleTo = uint64(key), uint64(seq),
+		store.Conv{Lo: uint64(lo), Hi: uint64(hi)}, uint64(sender), uint64(recv), uint64(vis)
+	m.CountsUnread = counts == 1
+	return m, mapErr(err)
+}
+
+func (t *txn) InsertMessage(ctx context.Context, m store.Message) error {
+	_, err := t.exec(ctx, qInsertMessage, u2i(m.Key), u2i(m.Seqno), u2i(m.Conv.Lo), u2i(m.Conv.Hi), u2i(m.SenderUID),
+		m.ReceiverType, u2i(m.ReceiverID), m.MsgType, m.Content, m.Timestamp, m.Status, m.NewFaceVersion,
+		m.Source, m.NotifyCode, u2i(m.VisibleTo), b2i(m.CountsUnread))
+	return err
+}
+
+func (t *txn) GetMessage(ctx context.Context, key uint64) (store.Message, error) {
+	return scanMessage(t.row(ctx, qGetMessage, u2i(key)))
+}
+
+func (t *txn) GetMessages(ctx context.Context, keys []uint64) ([]store.Message, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	buf := make([]byte, 0, len(keys)*20+2)
+	buf = append(buf, '[')
+	for i, k := range keys {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendInt(buf, u2i(k), 10)
+	}
+	buf = append(buf, ']')
+	return t.queryMessages(ctx, qGetMessages, string(buf))
+}
+
+func (t *txn) queryMessages(ctx context.Context, id int, args ...any) ([]store.Message, error) {
+	rows, err := t.stmt(id).QueryContext(ctx, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, mapErr(rows.Err())
+}
+
+func (t *txn) SetMessageStatus(ctx context.Context, key uint64, status int) error {
+	r, err := t.exec(ctx, qSetMessageStatus, status, u2i(key))
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *txn) ListMessages(ctx context.Context, q store.MessageQuery) ([]store.Message, error) {
+	id := qListMessagesDesc
+	if q.Ascending {
+		id = qListMessagesAsc
+	}
+	return t.queryMessages(ctx, id, u2i(q.Conv.Lo), u2i(q.Conv.Hi), u2i(q.Viewer), u2i(q.After), u2i(q.Before), q.Limit, q.OnlyType)
+}
+
+func (t *txn) CountUnread(ctx context.Context, conv store.Conv, viewer, after uint64) (int64, error) {
+	var n int64
+	err := t.row(ctx, qCountUnread, u2i(conv.Lo), u2i(conv.Hi), u2i(viewer), u2i(after)).Scan(&n)
+	return n, mapErr(err)
+}
+
+// --- sequences ---
+
+func (t *txn) NextSeqno(ctx context.Context) (uint64, error) {
+	if !t.write {
+		return 0, errReadOnly
+	}
+	t.s.seqno++
+	return t.s.seqno, nil
+}
+
+func (t *txn) NextMsgKey(ctx context.Context, nowMs int64) (uint64, error) {
+	if !t.write {
+		return 0, errReadOnly
+	}
+	k := uint64(nowMs) << 22
+	if k <= t.s.msgKey {
+		k = t.s.msgKey + 1
+	}
+	t.s.msgKey = k
+	return k, nil
+}

@@ -1,0 +1,102 @@
+// Package store declares what the domain needs from persistence: small interfaces per
+// domain, plain record types and sentinel errors. Backends (internal/store/sqlite, later
+// postgres) implement them and are the only packages that import a database driver.
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// Sentinel errors. Backends map their driver errors onto these so that the domain never
+// sees a driver type.
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrConflict = errors.New("store: conflict")
+	ErrClosed   = errors.New("store: closed")
+)
+
+// Store runs domain operations in transactions.
+//
+// Update runs fn in a write transaction. Backends may commit several concurrent Update
+// calls in one database transaction (group commit); each fn is still atomic on its own:
+// when fn returns an error, none of its writes persist and the error is returned as is.
+// When Update returns nil the writes are committed with the backend's durability level.
+// fn may run more than once if the backend retries; it must not have side effects outside
+// the transaction that cannot be repeated.
+//
+// View runs fn in a read-only snapshot; write methods fail inside it.
+type Store interface {
+	Update(ctx context.Context, fn func(Tx) error) error
+	View(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Tx is everything a transaction can do, composed from the per-domain interfaces.
+type Tx interface {
+	Users
+	Logins
+	Relations
+	Sessions
+	Messages
+	Sequences
+}
+
+// Users holds accounts.
+type Users interface {
+	CreateUser(ctx context.Context, u User) error // ErrConflict when the mid exists
+	GetUser(ctx context.Context, mid uint64) (User, error)
+	UpdateUser(ctx context.Context, u User) error // ErrNotFound when absent
+	// ListUsers returns users with mid > after in mid order, at most limit.
+	ListUsers(ctx context.Context, after uint64, limit int) ([]User, error)
+	MaxMid(ctx context.Context) (uint64, error) // 0 when there are no users
+}
+
+// Logins holds web logins (the SESSDATA / bili_jct cookie pairs).
+type Logins interface {
+	CreateLogin(ctx context.Context, l Login) error
+	// GetLogin looks a login up by the SHA-256 of its SESSDATA.
+	GetLogin(ctx context.Context, tokenHash []byte) (Login, error)
+}
+
+// Relations holds who follows and who blocks whom. An absent relation is the zero value.
+type Relations interface {
+	GetRelation(ctx context.Context, mid, target uint64) (Relation, error)
+	PutRelation(ctx context.Context, mid, target uint64, r Relation) error
+}
+
+// Sessions holds one row per (owner, session type, talker) and the per-owner unread
+// counters that the domain keeps incrementally.
+type Sessions interface {
+	GetSession(ctx context.Context, owner uint64, typ int, talker uint64) (Session, error)
+	PutSession(ctx context.Context, s Session) error // insert or replace
+	ListSessions(ctx context.Context, q SessionQuery) ([]Session, error)
+	// HasSessions reports whether the owner has any session with messages, hidden or not.
+	HasSessions(ctx context.Context, owner uint64) (bool, error)
+	GetCounters(ctx context.Context, owner uint64) (Counters, error) // zero when absent
+	AddCounters(ctx context.Context, owner uint64, delta Counters) error
+}
+
+// Messages holds messages of 1:1 conversations, addressed by their conversation
+// (the ordered pair of mids) and their seqno.
+type Messages interface {
+	InsertMessage(ctx context.Context, m Message) error
+	GetMessage(ctx context.Context, key uint64) (Message, error)
+	// GetMessages returns the messages with these keys, in no particular order; unknown
+	// keys are skipped.
+	GetMessages(ctx context.Context, keys []uint64) ([]Message, error)
+	SetMessageStatus(ctx context.Context, key uint64, status int) error
+	ListMessages(ctx context.Context, q MessageQuery) ([]Message, error)
+	// CountUnread counts the messages of conv visible to viewer, not sent by viewer, with
+	// seqno > after, that count as unread (CountsUnread).
+	CountUnread(ctx context.Context, conv Conv, viewer uint64, after uint64) (int64, error)
+}
+
+// Sequences hands out ids. Values are never handed out twice, even across restarts;
+// gaps are allowed.
+type Sequences interface {
+	NextSeqno(ctx context.Context) (uint64, error)
+	// NextMsgKey returns a key greater than every key handed out before and at least
+	// nowMs<<22, so keys are time-ordered like bilibili's (about 7.5e18 in 2026).
+	NextMsgKey(ctx context.Context, nowMs int64) (uint64, error)
+}

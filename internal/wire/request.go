@@ -1,0 +1,177 @@
+package wire
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bilimsg/bilimsg/internal/im"
+)
+
+// MaxBodyBytes bounds a POST body. The largest legitimate one is a send_msg with 2000
+// bytes of content, percent-encoded: far below this.
+const MaxBodyBytes = 64 << 10
+
+// params are a request's parameters: the query string, overlaid by a POST body.
+type params map[string]string
+
+// parseParams reads the query and, for POST, the url-encoded or multipart body. Keys are
+// trimmed of surrounding white space, because bilibili's own curl examples send
+// "msg[receiver_type] " (catalog §9 item 19). The first value of a repeated key wins.
+// Names are accepted raw (msg[sender_uid]) or percent-encoded (msg%5Bsender_uid%5D).
+func parseParams(w http.ResponseWriter, r *http.Request) (params, error) {
+	p := params{}
+	if err := p.addQuery(r.URL.RawQuery); err != nil {
+		return nil, err
+	}
+	if r.Method != http.MethodPost {
+		return p, nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var body url.Values
+	switch ct {
+	case "multipart/form-data":
+		if err := r.ParseMultipartForm(MaxBodyBytes); err != nil {
+			return nil, err
+		}
+		body = r.MultipartForm.Value
+	default:
+		// bilibili's clients send application/x-www-form-urlencoded; a missing or odd
+		// Content-Type is read the same way rather than rejected.
+		raw, err := readAll(r)
+		if err != nil {
+			return nil, err
+		}
+		if body, err = url.ParseQuery(raw); err != nil {
+			return nil, err
+		}
+	}
+	bp := params{}
+	bp.addValues(body)
+	for k, v := range bp { // the body wins over the query string
+		p[k] = v
+	}
+	return p, nil
+}
+
+func readAll(r *http.Request) (string, error) {
+	var sb strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := r.Body.Read(buf)
+		sb.Write(buf[:n])
+		if err != nil {
+			if err.Error() == "EOF" {
+				return sb.String(), nil
+			}
+			return "", err
+		}
+	}
+}
+
+func (p params) addQuery(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		return err
+	}
+	p.addValues(v)
+	return nil
+}
+
+func (p params) addValues(v url.Values) {
+	for k, vs := range v {
+		k = strings.TrimSpace(k)
+		if _, seen := p[k]; !seen && len(vs) > 0 {
+			p[k] = vs[0]
+		}
+	}
+}
+
+var errMissing = errors.New("missing parameter")
+
+// str returns a parameter that must be valid UTF-8.
+func (p params) str(name string) (string, bool, error) {
+	v, ok := p[name]
+	if !ok {
+		return "", false, nil
+	}
+	if !utf8.ValidString(v) {
+		return "", true, im.ErrBadRequest
+	}
+	return v, true, nil
+}
+
+// reqUint reads a required unsigned number; missing or malformed → -400.
+func (p params) reqUint(name string) (uint64, error) {
+	v, ok := p[name]
+	if !ok || v == "" {
+		return 0, im.ErrBadRequest
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, im.ErrBadRequest
+	}
+	return n, nil
+}
+
+// optUint reads an optional unsigned number; absent or empty gives (0, false).
+func (p params) optUint(name string) (uint64, bool, error) {
+	v, ok := p[name]
+	if !ok || v == "" {
+		return 0, false, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, false, im.ErrBadRequest
+	}
+	return n, true, nil
+}
+
+// reqInt reads a required signed number (enums, flags).
+func (p params) reqInt(name string) (int64, error) {
+	v, ok := p[name]
+	if !ok || v == "" {
+		return 0, im.ErrBadRequest
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, im.ErrBadRequest
+	}
+	return n, nil
+}
+
+// optInt reads an optional signed number; absent or empty gives def.
+func (p params) optInt(name string, def int64) (int64, error) {
+	v, ok := p[name]
+	if !ok || v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, im.ErrBadRequest
+	}
+	return n, nil
+}
+
+// firstUint reads the first id of a comma-separated list (P7 supports one id only;
+// catalog §9 item 38).
+func (p params) firstUint(name string) (uint64, bool, error) {
+	v, ok := p[name]
+	if !ok || v == "" {
+		return 0, false, nil
+	}
+	first, _, _ := strings.Cut(v, ",")
+	n, err := strconv.ParseUint(strings.TrimSpace(first), 10, 64)
+	if err != nil {
+		return 0, false, im.ErrBadRequest
+	}
+	return n, true, nil
+}
