@@ -185,11 +185,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getRelation(w http.ResponseWriter, r *http.Request) {
-	mid, ok := pathMid(w, r, "mid")
-	if !ok {
-		return
-	}
-	target, ok := pathMid(w, r, "target")
+	mid, target, ok := pathPair(w, r)
 	if !ok {
 		return
 	}
@@ -203,11 +199,7 @@ func (h *Handler) getRelation(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) relation(op func(ctx context.Context, mid, target uint64, on bool) error, on bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		mid, ok := pathMid(w, r, "mid")
-		if !ok {
-			return
-		}
-		target, ok := pathMid(w, r, "target")
+		mid, target, ok := pathPair(w, r)
 		if !ok {
 			return
 		}
@@ -268,6 +260,14 @@ func pathMid(w http.ResponseWriter, r *http.Request, name string) (uint64, bool)
 		return 0, false
 	}
 	return n, true
+}
+
+// pathPair reads the {mid} and {target} of a relation path.
+func pathPair(w http.ResponseWriter, r *http.Request) (mid, target uint64, ok bool) {
+	if mid, ok = pathMid(w, r, "mid"); ok {
+		target, ok = pathMid(w, r, "target")
+	}
+	return mid, target, ok
 }
 
 // decode reads a JSON object body strictly: unknown fields and trailing data are errors.

@@ -87,15 +87,12 @@ func ParseRecall(raw string) (uint64, *Error) {
 	return k, nil
 }
 
-// TextOf returns the text of a stored msg_type 1 content, or "" when it has none.
+// TextOf returns the text of a stored msg_type 1 content, or "" when it has none. It
+// reads the content exactly as ParseText does (the "content" key is case-sensitive, as in
+// a client's JSON.parse), so history e_infos match what the send answered.
 func TextOf(content string) string {
-	var v struct {
-		Content string `json:"content"`
-	}
-	if json.Unmarshal([]byte(content), &v) != nil {
-		return ""
-	}
-	return v.Content
+	text, _ := ParseText(content)
+	return text
 }
 
 // hintContent is the msg_type 18 hint shown to a sender who may send only one message

@@ -93,7 +93,9 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 		if e != nil {
 			return res, e
 		}
-		res.Text, res.MsgContent = true, content
+		// msg_content echoes the submitted text, even when emoji names were rewritten
+		// for storage (catalog §8.4).
+		res.Text, res.MsgContent = true, req.Content
 		res.EInfos = s.emoji.Find(text)
 		for _, r := range keyRules {
 			if strings.Contains(text, r.word) {

@@ -20,11 +20,12 @@ type route struct {
 	// badDomain is the code for a well-formed value outside its domain: 2 (非法参数)
 	// where the endpoint documents it, else -400 (catalog §9 item 23).
 	badDomain *im.Error
-	// errData is the data field of error envelopes; preHandlerAbsent drops it for the
-	// errors raised before the handler runs (-101, -111, -400), as real send_msg
-	// responses show (catalog §3 P19, issue #1023 vs #1033).
-	errData          errData
-	preHandlerAbsent bool
+	// errData is the data field of error envelopes. bareRequestErrors drops it for
+	// -101, -111 and -400 while the endpoint's own refusals keep "data":null, as real
+	// send_msg responses show (catalog §3 P19: issue #1023's -400 has no data, #1033's
+	// 21028 has data null).
+	errData           errData
+	bareRequestErrors bool
 	// sysErr replaces unexpected failures (send_msg documents -3 系统错误).
 	sysErr *im.Error
 	h      func(*call) (any, error)
@@ -99,7 +100,7 @@ func (h *Handler) table() []*route {
 		{path: ss + "batch_update_dustbin_ack", fam: svr, post: true, errData: dataAbsent, h: h.dustbinAck},
 		{path: ss + "batch_rm_dustbin", fam: svr, post: true, errData: dataAbsent, h: h.dustbinRemove},
 		{path: "/svr_sync/v1/svr_sync/fetch_session_msgs", fam: svr, badDomain: code2, h: h.fetchSessionMsgs},
-		{path: "/web_im/v1/web_im/send_msg", fam: x, post: true, preHandlerAbsent: true, sysErr: im.ErrSystem, h: h.sendMsg},
+		{path: "/web_im/v1/web_im/send_msg", fam: x, post: true, bareRequestErrors: true, sysErr: im.ErrSystem, h: h.sendMsg},
 	}
 }
 
@@ -114,17 +115,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
 			h.log.Error("panic in handler", "path", r.URL.Path, "panic", v)
-			h.fail(w, rt, im.ErrServer, false)
+			h.fail(w, rt, im.ErrServer)
 		}
 	}()
 	c := &call{ctx: r.Context(), r: r, svc: h.svc, rt: rt, post: r.Method == http.MethodPost}
 	if !h.methodAllowed(rt, r.Method) {
-		h.fail(w, rt, im.ErrBadRequest, true)
+		h.fail(w, rt, im.ErrBadRequest)
 		return
 	}
 	var err error
 	if c.p, err = parseParams(w, r); err != nil {
-		h.fail(w, rt, im.ErrBadRequest, true)
+		h.fail(w, rt, im.ErrBadRequest)
 		return
 	}
 	ck, _ := r.Cookie("SESSDATA")
@@ -133,21 +134,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		sessdata = ck.Value
 	}
 	if c.me, err = h.svc.Authenticate(c.ctx, sessdata); err != nil {
-		h.fail(w, rt, err, true)
+		h.fail(w, rt, err)
 		return
 	}
 	if c.post && !h.csrfOK(c) {
-		h.fail(w, rt, im.ErrCSRF, true)
+		h.fail(w, rt, im.ErrCSRF)
 		return
 	}
 	data, err := rt.h(c)
 	if err != nil {
-		h.fail(w, rt, err, false)
+		h.fail(w, rt, err)
 		return
 	}
 	body, err := json.Marshal(data)
 	if err != nil {
-		h.fail(w, rt, err, false)
+		h.fail(w, rt, err)
 		return
 	}
 	writeEnvelope(w, http.StatusOK, rt.fam, 0, "0", body)
@@ -171,7 +172,7 @@ func (h *Handler) csrfOK(c *call) bool {
 }
 
 // fail writes err as bilibili's error envelope.
-func (h *Handler) fail(w http.ResponseWriter, rt *route, err error, preHandler bool) {
+func (h *Handler) fail(w http.ResponseWriter, rt *route, err error) {
 	var e *im.Error
 	if !errors.As(err, &e) || e == im.ErrServer {
 		if !errors.As(err, &e) {
@@ -183,8 +184,14 @@ func (h *Handler) fail(w http.ResponseWriter, rt *route, err error, preHandler b
 		}
 	}
 	data := jsonNull
-	if rt.errData == dataAbsent || (preHandler && rt.preHandlerAbsent) {
+	if rt.errData == dataAbsent || (rt.bareRequestErrors && isRequestError(e)) {
 		data = nil
 	}
 	writeEnvelope(w, http.StatusOK, rt.fam, e.Code, e.Message, data)
+}
+
+// isRequestError reports the errors about the request itself rather than the endpoint's
+// rules: not logged in, csrf, malformed request.
+func isRequestError(e *im.Error) bool {
+	return e == im.ErrNotLoggedIn || e == im.ErrCSRF || e == im.ErrBadRequest
 }

@@ -20,11 +20,7 @@ const defaultFetchSize = 20
 
 // fetchSessionMsgs is P17.
 func (h *Handler) fetchSessionMsgs(c *call) (any, error) {
-	talker, err := c.p.reqUint("talker_id")
-	if err != nil {
-		return nil, err
-	}
-	typ, err := c.sessionTypeParam()
+	talker, typ, err := c.sessionTarget()
 	if err != nil {
 		return nil, err
 	}

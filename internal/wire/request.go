@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -87,10 +88,23 @@ func (p params) addQuery(raw string) error {
 }
 
 func (p params) addValues(v url.Values) {
+	var padded []string
 	for k, vs := range v {
-		k = strings.TrimSpace(k)
-		if _, seen := p[k]; !seen && len(vs) > 0 {
+		if t := strings.TrimSpace(k); t != k {
+			padded = append(padded, k)
+		} else if _, seen := p[k]; !seen && len(vs) > 0 {
 			p[k] = vs[0]
+		}
+	}
+	// Names with white space around them come after the exact names, in a fixed order, so
+	// that "msg[receiver_type] " never beats "msg[receiver_type]" and the answer does not
+	// depend on map iteration order.
+	slices.Sort(padded)
+	for _, k := range padded {
+		if t := strings.TrimSpace(k); len(v[k]) > 0 {
+			if _, seen := p[t]; !seen {
+				p[t] = v[k][0]
+			}
 		}
 	}
 }

@@ -170,11 +170,7 @@ func (h *Handler) newSessions(c *call) (any, error) {
 
 // sessionDetail is P5.
 func (h *Handler) sessionDetail(c *call) (any, error) {
-	talker, err := c.p.reqUint("talker_id")
-	if err != nil {
-		return nil, err
-	}
-	typ, err := c.sessionTypeParam()
+	talker, typ, err := c.sessionTarget()
 	if err != nil {
 		return nil, err
 	}

@@ -136,7 +136,10 @@ func (s *Store) prepare(ctx context.Context) error {
 
 func (s *Store) loadSequences(ctx context.Context) error {
 	var seq, key int64
-	err := s.wconn.QueryRowContext(ctx, `SELECT COALESCE(MAX(seqno), 0), COALESCE(MAX(msg_key), 0) FROM messages`).Scan(&seq, &key)
+	// Keys are unsigned: once keys pass 2^63 (in 2039) they are stored negative, and the
+	// largest key is the largest negative one.
+	err := s.wconn.QueryRowContext(ctx, `SELECT COALESCE(MAX(seqno), 0), COALESCE(
+		(SELECT MAX(msg_key) FROM messages WHERE msg_key < 0), (SELECT MAX(msg_key) FROM messages), 0) FROM messages`).Scan(&seq, &key)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 
@@ -34,6 +35,11 @@ func (t *txn) row(ctx context.Context, id int, args ...any) *sql.Row {
 
 // u2i stores a uint64 bit-for-bit in SQLite's int64.
 func u2i(u uint64) int64 { return int64(u) }
+
+// bound maps a uint64 range bound (seqno, mid) onto SQLite's signed order. Stored seqnos
+// and mids stay below 2^63, so saturating keeps an exclusive bound exact, where u2i would
+// wrap a client's huge bound negative and turn "before 2^64-1" into "before -1".
+func bound(u uint64) int64 { return int64(min(u, math.MaxInt64)) }
 
 func b2i(b bool) int64 {
 	if b {
@@ -88,7 +94,7 @@ func (t *txn) UpdateUser(ctx context.Context, u store.User) error {
 }
 
 func (t *txn) ListUsers(ctx context.Context, after uint64, limit int) ([]store.User, error) {
-	rows, err := t.stmt(qListUsers).QueryContext(ctx, u2i(after), limit)
+	rows, err := t.stmt(qListUsers).QueryContext(ctx, bound(after), limit)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -175,8 +181,13 @@ func (t *txn) ListSessions(ctx context.Context, q store.SessionQuery) ([]store.S
 	if q.Order == store.ByAckTs {
 		id = qListSessionsAck
 	}
+	// After 0 means no lower bound: a never-acked session (ack_ts 0) is still listed.
+	after := q.After
+	if after == 0 {
+		after = math.MinInt64
+	}
 	rows, err := t.stmt(id).QueryContext(ctx, u2i(q.Owner), q.IncludeHidden, follow, q.WithUnread,
-		b2i(q.Intercept), q.After, q.Before, q.Limit)
+		b2i(q.Intercept), after, q.Before, q.Limit)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -288,7 +299,7 @@ func (t *txn) ListMessages(ctx context.Context, q store.MessageQuery) ([]store.M
 	if q.Ascending {
 		id = qListMessagesAsc
 	}
-	return t.queryMessages(ctx, id, u2i(q.Conv.Lo), u2i(q.Conv.Hi), u2i(q.Viewer), u2i(q.After), u2i(q.Before), q.Limit, q.OnlyType)
+	return t.queryMessages(ctx, id, u2i(q.Conv.Lo), u2i(q.Conv.Hi), u2i(q.Viewer), bound(q.After), bound(q.Before), q.Limit, q.OnlyType)
 }
 
 func (t *txn) CountUnread(ctx context.Context, conv store.Conv, viewer, after uint64) (int64, error) {

@@ -1,0 +1,1098 @@
+package wire_test
+
+// Golden tests: one or more realistic scenarios per endpoint of the route table. Each
+// full response body is compared with testdata/golden/<endpoint>_<case>.json
+// semantically (numbers exact, via json.Decoder.UseNumber) and by key order, and the key
+// order of envelopes and of the shared objects is also checked against the catalog
+// (api-catalog.md §2, §3) independently of the golden files.
+//
+// The world is deterministic: fixed mids, and testkit's fake clock pinned at
+// testkit.Epoch, so msg_keys, seqnos and timestamps are the same on every run.
+//
+// Rewrite the golden files with: go test ./internal/wire/ -run TestGolden -update
+// and review every changed file against the catalog before keeping it.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bilimsg/bilimsg/internal/testkit"
+	"github.com/bilimsg/bilimsg/internal/wire"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// ---------------------------------------------------------------------------------------
+// Order-preserving JSON.
+
+// jnode is a decoded JSON value that remembers the key order of objects.
+type jnode struct {
+	kind byte // 'o' object, 'a' array, 's' string, 'n' number, 'b' bool, 'z' null
+	keys []string
+	obj  map[string]*jnode
+	arr  []*jnode
+	str  string
+	num  json.Number
+	b    bool
+}
+
+func (n *jnode) get(path ...string) *jnode {
+	for _, p := range path {
+		if n == nil {
+			return nil
+		}
+		if i, err := strconv.Atoi(p); err == nil && n.kind == 'a' {
+			if i >= len(n.arr) {
+				return nil
+			}
+			n = n.arr[i]
+			continue
+		}
+		if n.kind != 'o' {
+			return nil
+		}
+		n = n.obj[p]
+	}
+	return n
+}
+
+func (n *jnode) has(key string) bool {
+	_, ok := n.obj[key]
+	return n.kind == 'o' && ok
+}
+
+// parseOrdered decodes one JSON value (and nothing after it), rejecting duplicate keys.
+func parseOrdered(raw []byte) (*jnode, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	n, err := readNode(dec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("trailing data after the JSON value")
+	}
+	return n, nil
+}
+
+func readNode(dec *json.Decoder) (*jnode, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch v := tok.(type) {
+	case json.Delim:
+		switch v {
+		case '{':
+			n := &jnode{kind: 'o', obj: map[string]*jnode{}}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				k := kt.(string)
+				if _, dup := n.obj[k]; dup {
+					return nil, fmt.Errorf("duplicate key %q", k)
+				}
+				child, err := readNode(dec)
+				if err != nil {
+					return nil, err
+				}
+				n.keys = append(n.keys, k)
+				n.obj[k] = child
+			}
+			_, err := dec.Token()
+			return n, err
+		case '[':
+			n := &jnode{kind: 'a'}
+			for dec.More() {
+				child, err := readNode(dec)
+				if err != nil {
+					return nil, err
+				}
+				n.arr = append(n.arr, child)
+			}
+			_, err := dec.Token()
+			return n, err
+		}
+	case string:
+		return &jnode{kind: 's', str: v}, nil
+	case json.Number:
+		return &jnode{kind: 'n', num: v}, nil
+	case bool:
+		return &jnode{kind: 'b', b: v}, nil
+	case nil:
+		return &jnode{kind: 'z'}, nil
+	}
+	return nil, fmt.Errorf("unexpected token %v", tok)
+}
+
+func mustParse(t *testing.T, raw []byte) *jnode {
+	t.Helper()
+	n, err := parseOrdered(raw)
+	if err != nil {
+		t.Fatalf("response is not valid JSON (%v):\n%s", err, raw)
+	}
+	return n
+}
+
+// keyOrders lists every object's keys by its path, e.g. "data.session_list[0].last_msg".
+func keyOrders(n *jnode, path string, out map[string][]string) map[string][]string {
+	if out == nil {
+		out = map[string][]string{}
+	}
+	switch n.kind {
+	case 'o':
+		out[path] = n.keys
+		for _, k := range n.keys {
+			keyOrders(n.obj[k], path+"."+k, out)
+		}
+	case 'a':
+		for i, c := range n.arr {
+			keyOrders(c, fmt.Sprintf("%s[%d]", path, i), out)
+		}
+	}
+	return out
+}
+
+func decodeLoose(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
+}
+
+// ---------------------------------------------------------------------------------------
+// Catalog key orders.
+
+var (
+	envelopeSvr = []string{"code", "msg", "message", "ttl", "data"}
+	envelopeX   = []string{"code", "message", "ttl", "data"}
+
+	// §2.1, in the order of the examples; account_info only in system sessions.
+	sessionKeys = []string{"talker_id", "session_type", "at_seqno", "top_ts", "group_name", "group_cover",
+		"is_follow", "is_dnd", "ack_seqno", "ack_ts", "session_ts", "unread_count", "last_msg", "group_type",
+		"can_fold", "status", "max_seqno", "new_push_msg", "setting", "is_guardian", "is_intercept", "is_trust",
+		"system_msg_type", "account_info", "live_status", "biz_msg_unread_count", "user_label"}
+	// §2.2; sys_cancel only when true, new_face_version absent when 0.
+	messageKeys = []string{"sender_uid", "receiver_type", "receiver_id", "msg_type", "content", "msg_seqno",
+		"timestamp", "at_uids", "msg_key", "msg_status", "sys_cancel", "notify_code", "new_face_version",
+		"msg_source"}
+	eInfoKeys       = []string{"text", "url", "size", "gif_url"}
+	sessionListKeys = []string{"session_list", "has_more", "anti_disturb_cleaning", "is_address_list_empty",
+		"system_msg", "show_level"}
+	historyKeys = []string{"messages", "has_more", "min_seqno", "max_seqno", "e_infos"}
+	unreadKeys  = []string{"unfollow_unread", "follow_unread", "unfollow_push_msg", "dustbin_push_msg",
+		"dustbin_unread", "biz_msg_unfollow_unread", "biz_msg_follow_unread", "custom_unread"}
+	sendKeys   = []string{"msg_key", "e_infos", "msg_content", "key_hit_infos"}
+	keyHitKeys = []string{"toast", "rule_id", "high_text"}
+)
+
+// wantKeys asserts n is an object whose keys are exactly full, in that order, minus the
+// optional keys that are absent.
+func wantKeys(t *testing.T, where string, n *jnode, full []string, optional ...string) {
+	t.Helper()
+	if n == nil || n.kind != 'o' {
+		t.Errorf("%s: want an object, got %v", where, n)
+		return
+	}
+	var want []string
+	for _, k := range full {
+		if !slices.Contains(optional, k) || n.has(k) {
+			want = append(want, k)
+		}
+	}
+	if !slices.Equal(n.keys, want) {
+		t.Errorf("%s: keys\n got %v\nwant %v", where, n.keys, want)
+	}
+}
+
+func wantSession(t *testing.T, where string, n *jnode) {
+	t.Helper()
+	wantKeys(t, where, n, sessionKeys, "account_info")
+	if n == nil || n.kind != 'o' {
+		return
+	}
+	if lm := n.get("last_msg"); lm != nil && lm.kind != 'z' {
+		wantMessage(t, where+".last_msg", lm)
+	}
+	// User sessions: no account_info, user_label null (§2.1, §9 item 50).
+	if n.get("system_msg_type").num == "0" && n.has("account_info") {
+		t.Errorf("%s: account_info in a user session", where)
+	}
+	if ul := n.get("user_label"); ul == nil || ul.kind != 'z' {
+		t.Errorf("%s: user_label must be null", where)
+	}
+}
+
+func wantMessage(t *testing.T, where string, n *jnode) {
+	t.Helper()
+	wantKeys(t, where, n, messageKeys, "sys_cancel", "new_face_version")
+	if n == nil || n.kind != 'o' {
+		return
+	}
+	if au := n.get("at_uids"); au == nil || au.kind != 'z' {
+		t.Errorf("%s: at_uids must be null in user sessions (§9 item 8)", where)
+	}
+	if nfv := n.get("new_face_version"); nfv != nil && nfv.num == "0" {
+		t.Errorf("%s: new_face_version must be absent when 0 (§9 item 9)", where)
+	}
+	if c := n.get("content"); c == nil || c.kind != 's' {
+		t.Errorf("%s: content must be a string", where)
+	}
+}
+
+func wantEInfos(t *testing.T, where string, n *jnode) {
+	t.Helper()
+	if n == nil || n.kind != 'a' || len(n.arr) == 0 {
+		t.Errorf("%s: want a non-empty array", where)
+		return
+	}
+	for i, e := range n.arr {
+		w := fmt.Sprintf("%s[%d]", where, i)
+		wantKeys(t, w, e, eInfoKeys, "gif_url")
+		if g := e.get("gif_url"); g != nil && g.str == "" {
+			t.Errorf("%s: empty gif_url must be omitted", w)
+		}
+	}
+}
+
+// catalogShape checks what the catalog pins about an endpoint's response, independently
+// of the golden file.
+func catalogShape(t *testing.T, endpoint string, root *jnode) {
+	t.Helper()
+	fam := envelopeSvr
+	if endpoint == "send_msg" {
+		fam = envelopeX
+	}
+	wantKeys(t, "envelope", root, fam)
+	if root.get("code").num != "0" || root.get("message").str != "0" || root.get("ttl").num != "1" {
+		t.Errorf("success envelope must be code 0, message \"0\", ttl 1")
+	}
+	if m := root.get("msg"); m != nil && m.str != "0" {
+		t.Errorf("msg = %q, want \"0\"", m.str)
+	}
+	data := root.get("data")
+	switch endpoint {
+	case "single_unread":
+		wantKeys(t, "data", data, unreadKeys)
+	case "my_group_unread":
+		wantKeys(t, "data", data, []string{"unread_count"})
+	case "get_sessions", "new_sessions":
+		// system_msg: only when system sessions exist (there are none); §3 P4: never.
+		wantKeys(t, "data", data, sessionListKeys, "system_msg")
+		if data.has("system_msg") && endpoint == "new_sessions" {
+			t.Errorf("new_sessions has no system_msg")
+		}
+		for _, k := range []string{"anti_disturb_cleaning", "show_level"} {
+			if data.get(k).kind != 'b' {
+				t.Errorf("data.%s must be a JSON boolean", k)
+			}
+		}
+		if sl := data.get("show_level"); sl.b != (endpoint == "get_sessions") {
+			t.Errorf("show_level = %v: true in get_sessions, false in new_sessions", sl.b)
+		}
+		list := data.get("session_list")
+		switch list.kind {
+		case 'z':
+		case 'a':
+			if len(list.arr) == 0 {
+				t.Errorf("an empty session_list must be null, not []")
+			}
+			for i, s := range list.arr {
+				wantSession(t, fmt.Sprintf("data.session_list[%d]", i), s)
+			}
+		default:
+			t.Errorf("session_list must be an array or null")
+		}
+	case "session_detail":
+		wantSession(t, "data", data)
+	case "is_limit":
+		wantKeys(t, "data", data, []string{"is_limit", "report_limit"})
+	case "get_msg_dnd":
+		wantKeys(t, "data", data, []string{"uid_settings", "group_settings"}, "uid_settings", "group_settings")
+		for _, k := range []string{"uid_settings", "group_settings"} {
+			if s := data.get(k); s != nil {
+				if s.kind != 'a' || len(s.arr) != 1 {
+					t.Errorf("data.%s must hold exactly one item", k)
+					continue
+				}
+				wantKeys(t, "data."+k+"[0]", s.arr[0], []string{"id", "setting"})
+			}
+		}
+	case "get_session_ss":
+		wantKeys(t, "data", data, []string{"follow_status", "special", "push_setting", "show_push_setting"})
+	case "update_ack", "remove_session", "set_top", "set_msg_dnd", "set_push_ss", "update_intercept",
+		"batch_update_dustbin_ack", "batch_rm_dustbin":
+		// Successful no-payload POSTs answer data: {} (never null; §8.3).
+		if data == nil || data.kind != 'o' || len(data.keys) != 0 {
+			t.Errorf("data must be {}")
+		}
+	case "fetch_session_msgs":
+		wantKeys(t, "data", data, historyKeys, "e_infos")
+		msgs := data.get("messages")
+		switch msgs.kind {
+		case 'z':
+			if data.get("min_seqno").num != "18446744073709551615" || data.get("max_seqno").num != "0" {
+				t.Errorf("empty history: min_seqno must be 18446744073709551615 and max_seqno 0")
+			}
+			if data.has("e_infos") {
+				t.Errorf("empty history must not carry e_infos")
+			}
+		case 'a':
+			if len(msgs.arr) == 0 {
+				t.Errorf("empty messages must be null, not []")
+			}
+			var seqs []uint64
+			for i, m := range msgs.arr {
+				wantMessage(t, fmt.Sprintf("data.messages[%d]", i), m)
+				s, err := strconv.ParseUint(string(m.get("msg_seqno").num), 10, 64)
+				if err != nil {
+					t.Errorf("msg_seqno: %v", err)
+				}
+				seqs = append(seqs, s)
+			}
+			for i := 1; i < len(seqs); i++ {
+				if seqs[i] >= seqs[i-1] {
+					t.Errorf("messages must be newest first: seqnos %v", seqs)
+				}
+			}
+			if len(seqs) > 0 {
+				if got := data.get("max_seqno").num; string(got) != strconv.FormatUint(seqs[0], 10) {
+					t.Errorf("max_seqno = %s, want %d", got, seqs[0])
+				}
+				if got := data.get("min_seqno").num; string(got) != strconv.FormatUint(seqs[len(seqs)-1], 10) {
+					t.Errorf("min_seqno = %s, want %d", got, seqs[len(seqs)-1])
+				}
+			}
+		default:
+			t.Errorf("messages must be an array or null")
+		}
+		if e := data.get("e_infos"); e != nil {
+			wantEInfos(t, "data.e_infos", e)
+		}
+	case "send_msg":
+		wantKeys(t, "data", data, sendKeys, "e_infos", "msg_content", "key_hit_infos")
+		if e := data.get("e_infos"); e != nil {
+			wantEInfos(t, "data.e_infos", e)
+		}
+		if k := data.get("key_hit_infos"); k != nil {
+			wantKeys(t, "data.key_hit_infos", k, keyHitKeys, keyHitKeys...)
+		}
+	default:
+		t.Errorf("no catalog shape for endpoint %q", endpoint)
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+// Golden comparison.
+
+func goldenPath(name string) string { return filepath.Join("testdata", "golden", name+".json") }
+
+// checkGolden compares a response with its golden file (rewriting it under -update) and
+// with the catalog's shape for the endpoint; it returns the parsed response.
+func checkGolden(t *testing.T, name string, r testkit.Raw) *jnode {
+	t.Helper()
+	if r.Status != 200 {
+		t.Fatalf("HTTP %d, want 200: %s", r.Status, r.Body)
+	}
+	got := mustParse(t, r.Body)
+	endpoint := endpointOf(name)
+	catalogShape(t, endpoint, got)
+
+	path := goldenPath(name)
+	if *update {
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, r.Body, "", "  "); err != nil {
+			t.Fatal(err)
+		}
+		buf.WriteByte('\n')
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("golden file: %v (run with -update to create it)", err)
+	}
+	want, err := parseOrdered(raw)
+	if err != nil {
+		t.Fatalf("golden file %s is not valid JSON: %v", path, err)
+	}
+	gv, _ := decodeLoose(r.Body)
+	wv, _ := decodeLoose(raw)
+	if !reflect.DeepEqual(gv, wv) {
+		var pretty bytes.Buffer
+		json.Indent(&pretty, r.Body, "", "  ")
+		t.Errorf("response differs from %s\n--- got ---\n%s\n--- want ---\n%s", path, pretty.String(), raw)
+		return got
+	}
+	gk, wk := keyOrders(got, "", nil), keyOrders(want, "", nil)
+	for p, keys := range wk {
+		if !slices.Equal(gk[p], keys) {
+			t.Errorf("key order of %q differs from %s:\n got %v\nwant %v", p, path, gk[p], keys)
+		}
+	}
+	return got
+}
+
+// endpointOf returns the endpoint part of a golden name: "<endpoint>_<case>" where the
+// endpoint is the last segment of a route path.
+func endpointOf(name string) string {
+	for _, p := range routePaths() {
+		ep := p[strings.LastIndexByte(p, '/')+1:]
+		if strings.HasPrefix(name, ep+"_") {
+			return ep
+		}
+	}
+	return name
+}
+
+func routePaths() []string {
+	ps := wire.New(nil, nil).Paths()
+	slices.Sort(ps)
+	return ps
+}
+
+// ---------------------------------------------------------------------------------------
+// The deterministic world.
+
+const (
+	alice = 1001
+	bob   = 1002
+	carol = 1003
+	dave  = 1004
+)
+
+// world: bob follows alice. alice wrote to bob at Epoch ("你好[tv_doge]", so the one-
+// message rule does not apply to her); carol, whom bob does not follow, wrote to bob at
+// Epoch+2s ("在吗") and got the msg_type 18 hint in her own view. The clock stands at
+// Epoch+5s. dave exists but never chatted.
+type world struct {
+	s                  *testkit.Server
+	alice, bob, carol  testkit.User
+	dave               testkit.User
+	aliceKey, carolKey uint64
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	s := testkit.Start(t, testkit.Options{})
+	w := &world{s: s, alice: s.NewUser(alice, "alice"), bob: s.NewUser(bob, "bob"),
+		carol: s.NewUser(carol, "carol"), dave: s.NewUser(dave, "dave")}
+	s.Follow(bob, alice, true)
+	w.aliceKey = s.SendText(w.alice, bob, "你好[tv_doge]")
+	s.Advance(2 * time.Second)
+	w.carolKey = s.SendText(w.carol, bob, "在吗")
+	s.Advance(3 * time.Second)
+	return w
+}
+
+func q(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+func mustCode(t *testing.T, r testkit.Raw, code int) {
+	t.Helper()
+	if c := r.Code(t); c != code {
+		t.Fatalf("code %d, want %d: %s", c, code, r.Body)
+	}
+}
+
+func num(t *testing.T, n *jnode) int64 {
+	t.Helper()
+	if n == nil || n.kind != 'n' {
+		t.Fatalf("want a number, got %+v", n)
+	}
+	v, err := strconv.ParseInt(string(n.num), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func epochUs(d time.Duration) int64 { return testkit.Epoch.Add(d).UnixMicro() }
+
+// ---------------------------------------------------------------------------------------
+// The cases.
+
+type goldenCase struct {
+	name string
+	run  func(t *testing.T) (testkit.Raw, func(t *testing.T, root *jnode))
+}
+
+var goldenCases = []goldenCase{
+	// P1
+	{"single_unread_basic", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.bob, testkit.PathSingleUnread, nil), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if num(t, d.get("follow_unread")) != 1 || num(t, d.get("unfollow_unread")) != 1 {
+				t.Errorf("bob follows alice (1 unread) and not carol (1 unread)")
+			}
+		}
+	}},
+	{"single_unread_dustbin", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		mustCode(t, w.s.Post(w.bob, testkit.PathUpdateIntercept, q("talker_id", "1003", "status", "1")), 0)
+		without := mustParse(t, w.s.Get(w.bob, testkit.PathSingleUnread, nil).Body)
+		if num(t, without.get("data", "dustbin_unread")) != 0 || num(t, without.get("data", "unfollow_unread")) != 0 {
+			t.Errorf("without show_dustbin=1 intercepted messages count nowhere: %v", without.get("data").keys)
+		}
+		return w.s.Get(w.bob, testkit.PathSingleUnread, q("show_dustbin", "1")), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if num(t, d.get("dustbin_unread")) != 1 || num(t, d.get("unfollow_unread")) != 0 || num(t, d.get("follow_unread")) != 1 {
+				t.Errorf("carol's message moved to the dustbin; alice's stays followed")
+			}
+		}
+	}},
+	// P2
+	{"my_group_unread_basic", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.bob, testkit.PathMyGroupUnread, q("build", "0", "mobi_app", "web")), nil
+	}},
+	// P3
+	{"get_sessions_empty", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.dave, testkit.PathGetSessions, q("session_type", "1")), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if d.get("session_list").kind != 'z' {
+				t.Errorf("session_list must be null when empty")
+			}
+			if num(t, d.get("is_address_list_empty")) != 1 {
+				t.Errorf("dave has no sessions at all: is_address_list_empty must be 1 (§9 item 49)")
+			}
+		}
+	}},
+	{"get_sessions_users", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.bob, testkit.PathGetSessions, q("session_type", "1", "mobi_app", "web")), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			l := d.get("session_list")
+			if l.kind != 'a' || len(l.arr) != 2 {
+				t.Fatalf("want 2 sessions")
+			}
+			// Newest first: carol (Epoch+2s), then alice (Epoch).
+			if num(t, l.arr[0].get("talker_id")) != carol || num(t, l.arr[1].get("talker_id")) != alice {
+				t.Errorf("sessions must be sorted by session_ts, newest first")
+			}
+			if num(t, l.arr[0].get("is_follow")) != 0 || num(t, l.arr[1].get("is_follow")) != 1 {
+				t.Errorf("is_follow: bob follows alice, not carol")
+			}
+			if num(t, l.arr[0].get("unread_count")) != 1 || num(t, l.arr[0].get("ack_seqno")) != 0 {
+				t.Errorf("carol's message is unread")
+			}
+			if got := l.arr[1].get("last_msg", "msg_key").num; string(got) != strconv.FormatUint(w.aliceKey, 10) {
+				t.Errorf("alice's last_msg key %s, want %d", got, w.aliceKey)
+			}
+			if num(t, l.arr[1].get("session_ts")) != epochUs(0) {
+				t.Errorf("session_ts is in µs")
+			}
+			if num(t, d.get("is_address_list_empty")) != 0 || num(t, d.get("has_more")) != 0 {
+				t.Errorf("is_address_list_empty and has_more must be 0")
+			}
+		}
+	}},
+	{"get_sessions_paged", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		first := mustParse(t, w.s.Get(w.bob, testkit.PathGetSessions, q("session_type", "4", "size", "1")).Body)
+		if num(t, first.get("data", "has_more")) != 1 || num(t, first.get("data", "session_list", "0", "talker_id")) != carol {
+			t.Fatalf("first page: carol, has_more 1")
+		}
+		end := string(first.get("data", "session_list", "0", "session_ts").num)
+		return w.s.Get(w.bob, testkit.PathGetSessions, q("session_type", "4", "size", "1", "end_ts", end)), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if num(t, d.get("has_more")) != 0 || num(t, d.get("session_list", "0", "talker_id")) != alice {
+				t.Errorf("second page: alice, has_more 0")
+			}
+		}
+	}},
+	{"get_sessions_unfollowed", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.bob, testkit.PathGetSessions, q("session_type", "2")), func(t *testing.T, root *jnode) {
+			l := root.get("data", "session_list")
+			if l.kind != 'a' || len(l.arr) != 1 || num(t, l.arr[0].get("talker_id")) != carol {
+				t.Errorf("category 2 holds only carol")
+			}
+		}
+	}},
+	{"get_sessions_sender_view", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		// carol's own view: her last_msg is the msg_type 18 hint only she sees, and sending
+		// acked her session.
+		w := newWorld(t)
+		return w.s.Get(w.carol, testkit.PathGetSessions, q("session_type", "1")), func(t *testing.T, root *jnode) {
+			s := root.get("data", "session_list", "0")
+			if num(t, s.get("last_msg", "msg_type")) != 18 || num(t, s.get("last_msg", "msg_source")) != 18 {
+				t.Errorf("carol's last message is the one-message hint")
+			}
+			if s.get("last_msg").has("new_face_version") {
+				t.Errorf("the hint has new_face_version 0: key absent")
+			}
+			if num(t, s.get("unread_count")) != 0 || s.get("ack_seqno").num != s.get("max_seqno").num {
+				t.Errorf("the sender's session is read")
+			}
+		}
+	}},
+	{"get_sessions_dustbin", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		mustCode(t, w.s.Post(w.bob, testkit.PathUpdateIntercept, q("talker_id", "1003", "status", "1")), 0)
+		normal := mustParse(t, w.s.Get(w.bob, testkit.PathGetSessions, q("session_type", "4")).Body)
+		if l := normal.get("data", "session_list"); len(l.arr) != 1 || num(t, l.arr[0].get("talker_id")) != alice {
+			t.Errorf("intercepted sessions leave the normal lists")
+		}
+		return w.s.Get(w.bob, testkit.PathGetSessions, q("session_type", "5")), func(t *testing.T, root *jnode) {
+			s := root.get("data", "session_list", "0")
+			if num(t, s.get("is_intercept")) != 1 || num(t, s.get("is_trust")) != 0 {
+				t.Errorf("intercepted: is_intercept 1, is_trust 0")
+			}
+		}
+	}},
+	// P4
+	{"new_sessions_empty", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.bob, testkit.PathNewSessions, q("begin_ts", strconv.FormatInt(epochUs(10*time.Second), 10))), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if d.get("session_list").kind != 'z' || num(t, d.get("is_address_list_empty")) != 0 {
+				t.Errorf("no new sessions: session_list null; bob has sessions: is_address_list_empty 0")
+			}
+		}
+	}},
+	{"new_sessions_basic", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.bob, testkit.PathNewSessions, q("begin_ts", strconv.FormatInt(epochUs(time.Second), 10), "size", "20")), func(t *testing.T, root *jnode) {
+			l := root.get("data", "session_list")
+			if l.kind != 'a' || len(l.arr) != 1 || num(t, l.arr[0].get("talker_id")) != carol {
+				t.Errorf("only carol's session changed after Epoch+1s")
+			}
+		}
+	}},
+	// P5
+	{"session_detail_basic", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.alice, testkit.PathSessionDetail, q("talker_id", "1002", "session_type", "1")), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if num(t, d.get("talker_id")) != bob || num(t, d.get("is_follow")) != 0 || num(t, d.get("unread_count")) != 0 {
+				t.Errorf("alice's session with bob: she does not follow him, nothing unread")
+			}
+			if d.get("ack_seqno").num != d.get("max_seqno").num {
+				t.Errorf("sending acks the sender's session")
+			}
+		}
+	}},
+	{"session_detail_settings", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		mustCode(t, w.s.Post(w.bob, testkit.PathSetTop, q("talker_id", "1001", "session_type", "1", "op_type", "0")), 0)
+		mustCode(t, w.s.Post(w.bob, testkit.PathSetMsgDnd, q("setting", "1", "dnd_uid", "1001")), 0)
+		mustCode(t, w.s.Post(w.bob, testkit.PathSetPushSS, q("talker_uid", "1001", "setting", "1")), 0)
+		mustCode(t, w.s.Post(w.bob, testkit.PathUpdateAck, q("talker_id", "1001", "session_type", "1")), 0)
+		return w.s.Get(w.bob, testkit.PathSessionDetail, q("talker_id", "1001", "session_type", "1")), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if num(t, d.get("top_ts")) == 0 || num(t, d.get("is_dnd")) != 1 || num(t, d.get("setting")) != 1 {
+				t.Errorf("pinned (top_ts ≠ 0), do-not-disturb, push off")
+			}
+			if num(t, d.get("unread_count")) != 0 || d.get("ack_seqno").num != d.get("max_seqno").num || num(t, d.get("ack_ts")) == 0 {
+				t.Errorf("acked without ack_seqno: up to max_seqno, ack_ts set")
+			}
+		}
+	}},
+	// P6
+	{"is_limit_basic", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.bob, testkit.PathIsLimit, q("uid", "1001", "type", "1")), nil
+	}},
+	// P7
+	{"get_msg_dnd_uids", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		mustCode(t, w.s.Post(w.bob, testkit.PathSetMsgDnd, q("setting", "1", "dnd_uid", "1001")), 0)
+		return w.s.Get(w.bob, testkit.PathGetMsgDnd, q("own_uid", "1002", "uids", "1001")), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if d.has("group_settings") || num(t, d.get("uid_settings", "0", "setting")) != 1 {
+				t.Errorf("only uid_settings, with setting 1")
+			}
+		}
+	}},
+	{"get_msg_dnd_both", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		// Several ids: only the first counts (§9 item 38).
+		return w.s.Get(w.bob, testkit.PathGetMsgDnd, q("own_uid", "1002", "uids", "1003,1001", "group_ids", "221082140")), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if num(t, d.get("uid_settings", "0", "id")) != carol || num(t, d.get("group_settings", "0", "id")) != 221082140 {
+				t.Errorf("uid_settings for the first uid and group_settings for the group")
+			}
+		}
+	}},
+	{"get_msg_dnd_none", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.bob, testkit.PathGetMsgDnd, q("own_uid", "1002")), func(t *testing.T, root *jnode) {
+			if d := root.get("data"); d.kind != 'o' || len(d.keys) != 0 {
+				t.Errorf("no uids/group_ids: data {}")
+			}
+		}
+	}},
+	// P8
+	{"get_session_ss_mutual", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.Follow(alice, bob, true)
+		mustCode(t, w.s.Post(w.bob, testkit.PathSetPushSS, q("talker_uid", "1001", "setting", "1")), 0)
+		return w.s.Get(w.bob, testkit.PathGetSessionSS, q("talker_uid", "1001")), func(t *testing.T, root *jnode) {
+			if num(t, root.get("data", "follow_status")) != 6 || num(t, root.get("data", "push_setting")) != 1 {
+				t.Errorf("mutual follow: 6; push off: 1")
+			}
+		}
+	}},
+	{"get_session_ss_blocked", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.Block(bob, carol, true)
+		return w.s.Get(w.bob, testkit.PathGetSessionSS, q("talker_uid", "1003")), func(t *testing.T, root *jnode) {
+			if num(t, root.get("data", "follow_status")) != 128 {
+				t.Errorf("I blocked the talker: 128 (§9 item 39)")
+			}
+		}
+	}},
+	// P9–P16: every settings POST answers data {}.
+	{"update_ack_ok", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		r := w.s.Post(w.bob, testkit.PathUpdateAck, q("talker_id", "1003", "session_type", "1", "ack_seqno", strconv.FormatUint(w.carolSeq(t), 10)))
+		return r, func(t *testing.T, _ *jnode) {
+			u := mustParse(t, w.s.Get(w.bob, testkit.PathSingleUnread, nil).Body)
+			if num(t, u.get("data", "unfollow_unread")) != 0 {
+				t.Errorf("acking carol's message clears the unfollowed unread count")
+			}
+		}
+	}},
+	{"remove_session_ok", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		r := w.s.Post(w.bob, testkit.PathRemoveSession, q("talker_id", "1003", "session_type", "1"))
+		return r, func(t *testing.T, _ *jnode) {
+			l := mustParse(t, w.s.Get(w.bob, testkit.PathGetSessions, q("session_type", "4")).Body)
+			if s := l.get("data", "session_list"); len(s.arr) != 1 || num(t, s.arr[0].get("talker_id")) != alice {
+				t.Errorf("carol's session is gone from the list")
+			}
+			h := mustParse(t, w.s.Get(w.bob, testkit.PathFetchMsgs, q("talker_id", "1003", "session_type", "1")).Body)
+			if len(h.get("data", "messages").arr) != 1 {
+				t.Errorf("history stays after remove_session")
+			}
+		}
+	}},
+	{"set_top_ok", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		r := w.s.Post(w.bob, testkit.PathSetTop, q("talker_id", "1001", "session_type", "1", "op_type", "0"))
+		return r, func(t *testing.T, _ *jnode) {
+			d := mustParse(t, w.s.Get(w.bob, testkit.PathSessionDetail, q("talker_id", "1001", "session_type", "1")).Body)
+			if num(t, d.get("data", "top_ts")) != epochUs(5*time.Second) {
+				t.Errorf("top_ts = %d, want the pin time in µs", num(t, d.get("data", "top_ts")))
+			}
+			mustCode(t, w.s.Post(w.bob, testkit.PathSetTop, q("talker_id", "1001", "session_type", "1", "op_type", "1")), 0)
+			d = mustParse(t, w.s.Get(w.bob, testkit.PathSessionDetail, q("talker_id", "1001", "session_type", "1")).Body)
+			if num(t, d.get("data", "top_ts")) != 0 {
+				t.Errorf("op_type 1 unpins: top_ts 0")
+			}
+		}
+	}},
+	{"set_msg_dnd_ok", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		r := w.s.Post(w.bob, testkit.PathSetMsgDnd, q("uid", "1002", "setting", "1", "dnd_uid", "1003"))
+		return r, func(t *testing.T, _ *jnode) {
+			d := mustParse(t, w.s.Get(w.bob, testkit.PathGetMsgDnd, q("own_uid", "1002", "uids", "1003")).Body)
+			if num(t, d.get("data", "uid_settings", "0", "setting")) != 1 {
+				t.Errorf("set_msg_dnd is visible in get_msg_dnd")
+			}
+		}
+	}},
+	{"set_push_ss_ok", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		r := w.s.Post(w.bob, testkit.PathSetPushSS, q("talker_uid", "1003", "setting", "1"))
+		return r, func(t *testing.T, _ *jnode) {
+			d := mustParse(t, w.s.Get(w.bob, testkit.PathGetSessionSS, q("talker_uid", "1003")).Body)
+			if num(t, d.get("data", "push_setting")) != 1 {
+				t.Errorf("set_push_ss is visible in get_session_ss")
+			}
+		}
+	}},
+	{"update_intercept_ok", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		mustCode(t, w.s.Post(w.bob, testkit.PathUpdateIntercept, q("talker_id", "1003", "status", "1")), 0)
+		r := w.s.Post(w.bob, testkit.PathUpdateIntercept, q("talker_id", "1003", "status", "0"))
+		return r, func(t *testing.T, _ *jnode) {
+			d := mustParse(t, w.s.Get(w.bob, testkit.PathSessionDetail, q("talker_id", "1003", "session_type", "1")).Body)
+			if num(t, d.get("data", "is_intercept")) != 0 || num(t, d.get("data", "is_trust")) != 1 {
+				t.Errorf("un-intercepting trusts the session (§9 item 31)")
+			}
+		}
+	}},
+	{"batch_update_dustbin_ack_ok", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		mustCode(t, w.s.Post(w.bob, testkit.PathUpdateIntercept, q("talker_id", "1003", "status", "1")), 0)
+		r := w.s.Post(w.bob, testkit.PathDustbinAck, nil)
+		return r, func(t *testing.T, _ *jnode) {
+			u := mustParse(t, w.s.Get(w.bob, testkit.PathSingleUnread, q("show_dustbin", "1")).Body)
+			if num(t, u.get("data", "dustbin_unread")) != 0 || num(t, u.get("data", "follow_unread")) != 1 {
+				t.Errorf("the dustbin is read; alice's message is untouched")
+			}
+		}
+	}},
+	{"batch_rm_dustbin_ok", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		mustCode(t, w.s.Post(w.bob, testkit.PathUpdateIntercept, q("talker_id", "1003", "status", "1")), 0)
+		r := w.s.Post(w.bob, testkit.PathDustbinRemove, nil)
+		return r, func(t *testing.T, _ *jnode) {
+			l := mustParse(t, w.s.Get(w.bob, testkit.PathGetSessions, q("session_type", "5")).Body)
+			if l.get("data", "session_list").kind != 'z' {
+				t.Errorf("the dustbin is empty")
+			}
+		}
+	}},
+	// P17
+	{"fetch_session_msgs_empty", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.dave, testkit.PathFetchMsgs, q("talker_id", "1001", "session_type", "1", "size", "20")), nil
+	}},
+	{"fetch_session_msgs_emoji", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.SendText(w.bob, alice, "[口罩][tv_doge][口罩][不存在的表情]")
+		return w.s.Get(w.alice, testkit.PathFetchMsgs, q("talker_id", "1002", "session_type", "1", "mobi_app", "web")), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if len(d.get("messages").arr) != 2 || num(t, d.get("has_more")) != 0 {
+				t.Errorf("two messages, has_more 0")
+			}
+			e := d.get("e_infos")
+			var texts []string
+			for _, x := range e.arr {
+				texts = append(texts, x.get("text").str)
+				if x.get("url").str == "" || num(t, x.get("size")) != 1 {
+					t.Errorf("e_info %s: url and size 1", x.get("text").str)
+				}
+				if strings.HasPrefix(x.get("text").str, "[tv_") != x.has("gif_url") {
+					t.Errorf("e_info %s: gif_url only for tv_ emoji", x.get("text").str)
+				}
+			}
+			slices.Sort(texts)
+			if !slices.Equal(texts, []string{"[tv_doge]", "[口罩]"}) {
+				t.Errorf("e_infos texts %v: each known emoji once, unknown tokens are plain text", texts)
+			}
+		}
+	}},
+	{"fetch_session_msgs_recall", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.Advance(10 * time.Second)
+		key := w.s.SendText(w.alice, bob, "发错了")
+		w.s.Advance(30 * time.Second)
+		r := w.s.Post(w.alice, testkit.PathSendMsg, testkit.SendForm(alice, bob, 5, strconv.FormatUint(key, 10)))
+		mustCode(t, r, 0)
+		return w.s.Get(w.bob, testkit.PathFetchMsgs, q("talker_id", "1001", "session_type", "1")), func(t *testing.T, root *jnode) {
+			m := root.get("data", "messages")
+			if len(m.arr) != 3 {
+				t.Fatalf("recall, recalled message, first message")
+			}
+			if num(t, m.arr[0].get("msg_type")) != 5 || m.arr[0].get("content").str != strconv.FormatUint(key, 10) {
+				t.Errorf("the recall is a msg_type 5 message whose content is the bare msg_key")
+			}
+			if m.arr[0].has("sys_cancel") {
+				t.Errorf("sys_cancel only when true")
+			}
+			if num(t, m.arr[1].get("msg_status")) != 1 || m.arr[1].get("content").str != testkit.Text("发错了") {
+				t.Errorf("the recalled message keeps its content with msg_status 1")
+			}
+		}
+	}},
+	{"fetch_session_msgs_hint", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		other := mustParse(t, w.s.Get(w.bob, testkit.PathFetchMsgs, q("talker_id", "1003", "session_type", "1")).Body)
+		if m := other.get("data", "messages"); len(m.arr) != 1 || num(t, m.arr[0].get("msg_type")) != 1 {
+			t.Errorf("the receiver does not see the sender's hint")
+		}
+		return w.s.Get(w.carol, testkit.PathFetchMsgs, q("talker_id", "1002", "session_type", "1")), func(t *testing.T, root *jnode) {
+			m := root.get("data", "messages")
+			if len(m.arr) != 2 || num(t, m.arr[0].get("msg_type")) != 18 || num(t, m.arr[0].get("msg_source")) != 18 {
+				t.Fatalf("the sender sees the msg_type 18 hint above her message")
+			}
+			var inner struct {
+				Content string `json:"content"`
+			}
+			if err := json.Unmarshal([]byte(m.arr[0].get("content").str), &inner); err != nil {
+				t.Fatal(err)
+			}
+			var runs []map[string]string
+			if err := json.Unmarshal([]byte(inner.Content), &runs); err != nil || len(runs) != 1 ||
+				runs[0]["text"] != "对方主动回复或关注你前，最多发送1条消息" {
+				t.Errorf("hint content: a JSON array of styled runs with the documented text: %q", inner.Content)
+			}
+		}
+	}},
+	{"fetch_session_msgs_hints_only", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		// size=0: only system hints (§9 item 1).
+		w := newWorld(t)
+		return w.s.Get(w.carol, testkit.PathFetchMsgs, q("talker_id", "1002", "session_type", "1", "size", "0")), func(t *testing.T, root *jnode) {
+			m := root.get("data", "messages")
+			if len(m.arr) != 1 || num(t, m.arr[0].get("msg_type")) != 18 {
+				t.Errorf("size=0 returns only the hint")
+			}
+		}
+	}},
+	{"fetch_session_msgs_window", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		var keys []uint64
+		for i := range 4 {
+			w.s.Advance(time.Second)
+			keys = append(keys, w.s.SendText(w.alice, bob, fmt.Sprintf("第%d条", i+1)))
+		}
+		all := mustParse(t, w.s.Get(w.bob, testkit.PathFetchMsgs, q("talker_id", "1001", "session_type", "1")).Body)
+		seq := func(i int) string { return string(all.get("data", "messages", strconv.Itoa(i), "msg_seqno").num) }
+		// messages[0] is 第4条 … messages[4] the first message. Scroll back below 第3条, 2 at a time.
+		return w.s.Get(w.bob, testkit.PathFetchMsgs, q("talker_id", "1001", "session_type", "1", "size", "2", "end_seqno", seq(1))), func(t *testing.T, root *jnode) {
+			m := root.get("data", "messages")
+			if len(m.arr) != 2 || string(m.arr[0].get("msg_seqno").num) != seq(2) || num(t, root.get("data", "has_more")) != 1 {
+				t.Errorf("end_seqno is exclusive; 2 messages below it, newest first, has_more 1")
+			}
+		}
+	}},
+	// P19
+	{"send_msg_text_emoji", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		content := `{"content":"up主你好，\n催更[tv_doge][口罩]"}`
+		return w.s.Post(w.alice, testkit.PathSendMsg, testkit.SendForm(alice, bob, 1, content)), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if d.get("msg_content").str != content {
+				t.Errorf("msg_content echoes msg[content]")
+			}
+			if k := d.get("key_hit_infos"); k == nil || k.kind != 'o' || len(k.keys) != 0 {
+				t.Errorf("key_hit_infos {} when nothing was hit")
+			}
+			if len(d.get("e_infos").arr) != 2 {
+				t.Errorf("one e_info per emoji")
+			}
+		}
+	}},
+	{"send_msg_text_plain", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Post(w.alice, testkit.PathSendMsg, testkit.SendForm(alice, bob, 1, testkit.Text("没有表情"))), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if d.has("e_infos") || !d.has("msg_content") || !d.has("key_hit_infos") {
+				t.Errorf("text without emoji: no e_infos; msg_content and key_hit_infos present")
+			}
+		}
+	}},
+	{"send_msg_image", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		img := `{"url":"https://i0.hdslb.com/bfs/im/a0b1c2d3e4f5.png","height":300,"width":400,"imageType":"png","original":1,"size":55.443}`
+		r := w.s.Post(w.alice, testkit.PathSendMsg, testkit.SendForm(alice, bob, 2, img))
+		return r, func(t *testing.T, root *jnode) {
+			if d := root.get("data"); !slices.Equal(d.keys, []string{"msg_key"}) {
+				t.Errorf("image answer: only msg_key, got %v", d.keys)
+			}
+			h := mustParse(t, w.s.Get(w.bob, testkit.PathFetchMsgs, q("talker_id", "1001", "session_type", "1", "size", "1")).Body)
+			if m := h.get("data", "messages", "0"); m.get("content").str != img || num(t, m.get("msg_type")) != 2 {
+				t.Errorf("the image content is stored as sent (size 55.443 unchanged)")
+			}
+		}
+	}},
+	{"send_msg_keyword", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Post(w.alice, testkit.PathSendMsg, testkit.SendForm(alice, bob, 1, testkit.Text("支付宝"))), func(t *testing.T, root *jnode) {
+			k := root.get("data", "key_hit_infos")
+			wantKeys(t, "key_hit_infos", k, keyHitKeys)
+			if num(t, k.get("rule_id")) != 2 || !strings.HasPrefix(k.get("toast").str, "【温馨提示】为保障消费者权益，") {
+				t.Errorf("rule 2 with the consumer-protection toast")
+			}
+			if h := k.get("high_text"); h.kind != 'a' || len(h.arr) != 1 || h.arr[0].kind != 'o' || len(h.arr[0].keys) != 0 {
+				t.Errorf("high_text: [{}]")
+			}
+		}
+	}},
+	{"send_msg_recall", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Post(w.alice, testkit.PathSendMsg, testkit.SendForm(alice, bob, 5, strconv.FormatUint(w.aliceKey, 10))), func(t *testing.T, root *jnode) {
+			if d := root.get("data"); !slices.Equal(d.keys, []string{"msg_key"}) {
+				t.Errorf("recall answer: only msg_key, got %v", d.keys)
+			}
+		}
+	}},
+}
+
+// carolSeq returns the seqno of carol's message to bob, as bob sees it.
+func (w *world) carolSeq(t *testing.T) uint64 {
+	t.Helper()
+	h := mustParse(t, w.s.Get(w.bob, testkit.PathFetchMsgs, q("talker_id", "1003", "session_type", "1")).Body)
+	s, err := strconv.ParseUint(string(h.get("data", "messages", "0", "msg_seqno").num), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestGolden(t *testing.T) {
+	for _, c := range goldenCases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r, extra := c.run(t)
+			root := checkGolden(t, c.name, r)
+			if extra != nil && !t.Failed() {
+				extra(t, root)
+			}
+		})
+	}
+}
+
+// TestGoldenCoverage: every route has at least one golden case, every case has its
+// golden file, and no golden file is stale.
+func TestGoldenCoverage(t *testing.T) {
+	names := map[string]bool{}
+	for _, c := range goldenCases {
+		if names[c.name] {
+			t.Errorf("duplicate case %s", c.name)
+		}
+		names[c.name] = true
+	}
+	paths := routePaths()
+	if len(paths) != 18 {
+		t.Errorf("the route table has %d paths, want 18", len(paths))
+	}
+	for _, p := range paths {
+		ep := p[strings.LastIndexByte(p, '/')+1:]
+		found := false
+		for n := range names {
+			found = found || strings.HasPrefix(n, ep+"_")
+		}
+		if !found {
+			t.Errorf("no golden case for %s", p)
+		}
+	}
+	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	onDisk := map[string]bool{}
+	for _, f := range files {
+		n := strings.TrimSuffix(filepath.Base(f), ".json")
+		onDisk[n] = true
+		if !names[n] {
+			t.Errorf("stale golden file %s (no case uses it)", f)
+		}
+	}
+	for n := range names {
+		if !onDisk[n] && !*update {
+			t.Errorf("case %s has no golden file", n)
+		}
+	}
+}
