@@ -166,8 +166,9 @@ func (m *model) counters(owner uint64) store.Counters {
 	return c
 }
 
-// active reports whether from has actively written to to: a text or image of their own
-// (auto messages such as the mutual-follow greeting, recalls and hints don't count).
+// activeCount counts the messages from has actively written to to: texts and images of
+// their own, recalled or not (auto messages such as the mutual-follow greeting, recalls and
+// hints don't count; catalog §9 item 13).
 func (m *model) activeCount(from, to uint64) int {
 	n := 0
 	for _, x := range m.conv[store.ConvOf(from, to)] {
@@ -323,7 +324,9 @@ func (m *model) predict(o op, now time.Time) outcome {
 	return outcome{}
 }
 
-// validText and friends are the model's own reading of the content rules (§9 items 15–17).
+// predictSend is P19's rules in the model's order: the request itself (type, receiver,
+// length, content — contents come from the verdict tables below), then the relation
+// (existence, blocks), then recall or the one-message rule.
 func (m *model) predictSend(o op, now time.Time) outcome {
 	a, b := o.a, o.b
 	switch o.typ {
@@ -687,10 +690,11 @@ func runModel(t *testing.T, seed uint64, steps int) {
 		}
 	}
 	// The mix must actually exercise every rule it claims to; otherwise the test could
-	// pass without checking anything.
+	// pass without checking anything. (Checked on the fixed seed, where it is
+	// deterministic; a rare code may not come up in a short run of another seed.)
 	for _, k := range []string{"send:0", "send:21047", "send:25005", "send:25003", "send:21026", "send:-400",
 		"send:21007", "send:21035", "send:21037", "send:10005", "send:21041", "send:21042", "recall:0"} {
-		if codes[k] == 0 && steps >= 3000 {
+		if codes[k] == 0 && seed == modelFixedSeed && steps >= 3000 {
 			t.Errorf("seed %d: the op mix never produced %s (%v)", seed, k, codes)
 		}
 	}

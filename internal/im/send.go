@@ -57,6 +57,9 @@ type delivery struct {
 	countsUnread bool   // the receiver's unread count goes up
 	ackSender    bool   // the sender's session is marked read up to this message
 	active       bool   // the sender actively wrote it (counts for the one-message rule)
+	// fromSess is the sender's session when the caller has already read it in this
+	// transaction (and not changed it since): deliver then skips reading it again.
+	fromSess *store.Session
 }
 
 // Send applies bilibili's sending rules and stores the message (catalog §3 P19, §9).
@@ -157,7 +160,8 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 			return ErrOneMessage
 		}
 		m, err := s.deliver(ctx, tx, delivery{from: req.Sender, to: req.Receiver, msgType: req.MsgType,
-			content: content, source: SourceWeb, nfv: nfv, countsUnread: true, ackSender: true, active: true}, now)
+			content: content, source: SourceWeb, nfv: nfv, countsUnread: true, ackSender: true, active: true,
+			fromSess: &mySess}, now)
 		if err != nil {
 			return err
 		}
@@ -227,8 +231,10 @@ func (s *Service) deliver(ctx context.Context, tx store.Tx, d delivery, now time
 		if d.visibleTo != 0 && d.visibleTo != side.owner {
 			continue
 		}
-		sess, err := loadSession(ctx, tx, side.owner, 1, side.talker)
-		if err != nil {
+		var sess store.Session
+		if side.sender && d.fromSess != nil {
+			sess = *d.fromSess
+		} else if sess, err = loadSession(ctx, tx, side.owner, 1, side.talker); err != nil {
 			return m, err
 		}
 		before := sess

@@ -88,7 +88,8 @@ type Messages interface {
 	SetMessageStatus(ctx context.Context, key uint64, status int) error
 	ListMessages(ctx context.Context, q MessageQuery) ([]Message, error)
 	// CountUnread counts the messages of conv visible to viewer, not sent by viewer, with
-	// seqno > after, that count as unread (CountsUnread).
+	// seqno > after, that count as unread (CountsUnread) and were not removed by the
+	// system (status 2).
 	CountUnread(ctx context.Context, conv Conv, viewer uint64, after uint64) (int64, error)
 }
 

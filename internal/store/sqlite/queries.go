@@ -75,16 +75,22 @@ var queries = [numQueries]string{
 
 	qGetSession: `SELECT ` + sessionCols + ` FROM sessions WHERE owner = ? AND type = ? AND talker = ?`,
 	qPutSession: `INSERT OR REPLACE INTO sessions (` + sessionCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	// ?1 owner, ?5 intercept, ?6 after, ?7 before (0 = none), ?8 limit.
+	// ?1 owner, ?5 intercept, ?6 after, ?7 before, ?8 limit.
+	//
+	// Bounds are plain comparisons (the caller passes MaxInt64 for "no upper bound") so
+	// that both become the index range: with "(?7 = 0 OR ts < ?7)" SQLite seeks on the
+	// lower bound only and a page deep in the list scans every newer row first. LIMIT is
+	// written "?N + 0" because SQLite (≥ 3.47) re-prepares a statement on every run when
+	// a bare "LIMIT ?" is re-bound; the expression gives the same limit without that.
 	qListSessionsTs: `SELECT ` + sessionCols + ` FROM sessions
-		WHERE owner = ?1 AND intercept = ?5 AND session_ts > ?6 AND (?7 = 0 OR session_ts < ?7) AND ` + sessionFilter + `
-		ORDER BY session_ts DESC LIMIT ?8`,
+		WHERE owner = ?1 AND intercept = ?5 AND session_ts > ?6 AND session_ts < ?7 AND ` + sessionFilter + `
+		ORDER BY session_ts DESC LIMIT ?8 + 0`,
 	qListSessionsFollow: `SELECT ` + sessionCols + ` FROM sessions
-		WHERE owner = ?1 AND intercept = ?5 AND is_follow = ?3 AND session_ts > ?6 AND (?7 = 0 OR session_ts < ?7) AND ` + sessionFilter + `
-		ORDER BY session_ts DESC LIMIT ?8`,
+		WHERE owner = ?1 AND intercept = ?5 AND is_follow = ?3 AND session_ts > ?6 AND session_ts < ?7 AND ` + sessionFilter + `
+		ORDER BY session_ts DESC LIMIT ?8 + 0`,
 	qListSessionsAck: `SELECT ` + sessionCols + ` FROM sessions
-		WHERE owner = ?1 AND intercept = ?5 AND ack_ts > ?6 AND (?7 = 0 OR ack_ts < ?7) AND ` + sessionFilter + `
-		ORDER BY ack_ts DESC LIMIT ?8`,
+		WHERE owner = ?1 AND intercept = ?5 AND ack_ts > ?6 AND ack_ts < ?7 AND ` + sessionFilter + `
+		ORDER BY ack_ts DESC LIMIT ?8 + 0`,
 	qHasSessions: `SELECT EXISTS (SELECT 1 FROM sessions WHERE owner = ? AND max_seqno > 0)`,
 	qGetCounters: `SELECT follow, unfollow, dustbin FROM counters WHERE owner = ?`,
 	qAddCounters: `INSERT INTO counters (owner, follow, unfollow, dustbin) VALUES (?1, ?2, ?3, ?4)
@@ -95,15 +101,16 @@ var queries = [numQueries]string{
 	// The key list travels as one JSON array parameter, so the text stays static.
 	qGetMessages:      `SELECT ` + messageCols + ` FROM messages WHERE msg_key IN (SELECT value FROM json_each(?))`,
 	qSetMessageStatus: `UPDATE messages SET status = ? WHERE msg_key = ?`,
-	// ?1 lo, ?2 hi, ?3 viewer, ?4 after, ?5 before (0 = none), ?6 limit, ?7 only type (0 = any).
+	// ?1 lo, ?2 hi, ?3 viewer, ?4 after, ?5 before, ?6 limit, ?7 only type (0 = any).
+	// Bounds and LIMIT are written as in the session lists above, for the same reasons.
 	qListMessagesDesc: `SELECT ` + messageCols + ` FROM messages
-		WHERE conv_lo = ?1 AND conv_hi = ?2 AND seqno > ?4 AND (?5 = 0 OR seqno < ?5)
+		WHERE conv_lo = ?1 AND conv_hi = ?2 AND seqno > ?4 AND seqno < ?5
 		  AND status != 2 AND visible_to IN (0, ?3) AND (?7 = 0 OR msg_type = ?7)
-		ORDER BY seqno DESC LIMIT ?6`,
+		ORDER BY seqno DESC LIMIT ?6 + 0`,
 	qListMessagesAsc: `SELECT ` + messageCols + ` FROM messages
-		WHERE conv_lo = ?1 AND conv_hi = ?2 AND seqno > ?4 AND (?5 = 0 OR seqno < ?5)
+		WHERE conv_lo = ?1 AND conv_hi = ?2 AND seqno > ?4 AND seqno < ?5
 		  AND status != 2 AND visible_to IN (0, ?3) AND (?7 = 0 OR msg_type = ?7)
-		ORDER BY seqno ASC LIMIT ?6`,
+		ORDER BY seqno ASC LIMIT ?6 + 0`,
 	qCountUnread: `SELECT COUNT(*) FROM messages
 		WHERE conv_lo = ?1 AND conv_hi = ?2 AND seqno > ?4 AND sender_uid != ?3
 		  AND counts_unread = 1 AND status != 2 AND visible_to IN (0, ?3)`,

@@ -41,6 +41,15 @@ func u2i(u uint64) int64 { return int64(u) }
 // wrap a client's huge bound negative and turn "before 2^64-1" into "before -1".
 func bound(u uint64) int64 { return int64(min(u, math.MaxInt64)) }
 
+// upper turns an exclusive upper bound where 0 means "none" into the plain comparison the
+// list queries use: no bound becomes MaxInt64, above every stored seqno and timestamp.
+func upper(b int64) int64 {
+	if b == 0 {
+		return math.MaxInt64
+	}
+	return b
+}
+
 func b2i(b bool) int64 {
 	if b {
 		return 1
@@ -187,7 +196,7 @@ func (t *txn) ListSessions(ctx context.Context, q store.SessionQuery) ([]store.S
 		after = math.MinInt64
 	}
 	rows, err := t.stmt(id).QueryContext(ctx, u2i(q.Owner), q.IncludeHidden, follow, q.WithUnread,
-		b2i(q.Intercept), after, q.Before, q.Limit)
+		b2i(q.Intercept), after, upper(q.Before), q.Limit)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -299,7 +308,7 @@ func (t *txn) ListMessages(ctx context.Context, q store.MessageQuery) ([]store.M
 	if q.Ascending {
 		id = qListMessagesAsc
 	}
-	return t.queryMessages(ctx, id, u2i(q.Conv.Lo), u2i(q.Conv.Hi), u2i(q.Viewer), bound(q.After), bound(q.Before), q.Limit, q.OnlyType)
+	return t.queryMessages(ctx, id, u2i(q.Conv.Lo), u2i(q.Conv.Hi), u2i(q.Viewer), bound(q.After), upper(bound(q.Before)), q.Limit, q.OnlyType)
 }
 
 func (t *txn) CountUnread(ctx context.Context, conv store.Conv, viewer, after uint64) (int64, error) {
