@@ -308,9 +308,8 @@ func (m *model) predict(o op, now time.Time) outcome {
 		}
 	case opDustbinAck:
 		for _, v := range m.users {
-			// im's bulk ack selects intercepted sessions with unread messages (documented
-			// store.SessionQuery.WithUnread); read ones keep their ack_seqno.
-			if s := m.s(o.a, v); v != o.a && s.intercept && m.unread(o.a, v) > 0 {
+			// Every intercepted session is read up to its latest message (§9 item 31).
+			if s := m.s(o.a, v); v != o.a && s.intercept && m.maxSeqno(o.a, v) != 0 {
 				s.ack = max(s.ack, m.maxSeqno(o.a, v))
 			}
 		}

@@ -294,12 +294,12 @@ func (s *Service) DustbinRemove(ctx context.Context, owner uint64) error {
 	return s.dustbin(ctx, owner, false, true)
 }
 
-func (s *Service) dustbin(ctx context.Context, owner uint64, unreadOnly, hide bool) error {
+func (s *Service) dustbin(ctx context.Context, owner uint64, unacked, hide bool) error {
 	now := s.clock.Now()
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		for {
 			page, err := tx.ListSessions(ctx, store.SessionQuery{Owner: owner, Intercept: true, Limit: dustbinPage,
-				WithUnread: unreadOnly, IncludeHidden: unreadOnly})
+				Unacked: unacked, IncludeHidden: unacked})
 			if err != nil {
 				return err
 			}

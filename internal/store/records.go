@@ -133,8 +133,9 @@ type SessionQuery struct {
 	Follow    *bool // filter on IsFollow when set
 	Intercept bool  // the dustbin (true) or everything else (false)
 	Limit     int
-	// WithUnread keeps only sessions with Unread > 0 (used by bulk acks).
-	WithUnread bool
+	// Unacked keeps only sessions not read up to their latest message
+	// (AckSeqno < MaxSeqno), for bulk acks.
+	Unacked bool
 	// IncludeHidden also returns hidden sessions (bulk operations).
 	IncludeHidden bool
 }

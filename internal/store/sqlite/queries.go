@@ -49,8 +49,8 @@ const messageCols = `msg_key, seqno, conv_lo, conv_hi, sender_uid, receiver_type
 	timestamp, status, new_face_version, source, notify_code, visible_to, counts_unread`
 
 // Session list filters shared by the list queries:
-// ?2 include hidden, ?3 follow filter (-1 = any), ?4 only with unread.
-const sessionFilter = `max_seqno > 0 AND (?2 OR hidden = 0) AND (?3 < 0 OR is_follow = ?3) AND (NOT ?4 OR unread > 0)`
+// ?2 include hidden, ?3 follow filter (-1 = any), ?4 only unacked.
+const sessionFilter = `max_seqno > 0 AND (?2 OR hidden = 0) AND (?3 < 0 OR is_follow = ?3) AND (NOT ?4 OR ack_seqno < max_seqno)`
 
 var queries = [numQueries]string{
 	qBegin:      `BEGIN IMMEDIATE`,

@@ -195,7 +195,7 @@ func (t *txn) ListSessions(ctx context.Context, q store.SessionQuery) ([]store.S
 	if after == 0 {
 		after = math.MinInt64
 	}
-	rows, err := t.stmt(id).QueryContext(ctx, u2i(q.Owner), q.IncludeHidden, follow, q.WithUnread,
+	rows, err := t.stmt(id).QueryContext(ctx, u2i(q.Owner), q.IncludeHidden, follow, q.Unacked,
 		b2i(q.Intercept), after, upper(q.Before), q.Limit)
 	if err != nil {
 		return nil, mapErr(err)
