@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/bilimsg/bilimsg/internal/im"
@@ -21,12 +20,6 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
-	if os.Getenv("GOGC") == "" {
-		// Every write goes through one SQLite writer goroutine; with Go's default GOGC=100
-		// the collector takes CPU from it on a small machine. 400 measured about +10 %
-		// sends/s (docs/performance.md) for a few more MB of heap. GOGC still overrides.
-		debug.SetGCPercent(400)
-	}
 	cfg.Out = stdout
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

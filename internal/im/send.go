@@ -125,19 +125,14 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 		return res, e
 	}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.GetUser(ctx, req.Receiver); errors.Is(err, store.ErrNotFound) {
+		pair, err := tx.GetPair(ctx, req.Sender, req.Receiver)
+		if err != nil {
+			return err
+		}
+		if !pair.TargetExists {
 			return ErrBadRequest
-		} else if err != nil {
-			return err
 		}
-		mine, err := tx.GetRelation(ctx, req.Sender, req.Receiver)
-		if err != nil {
-			return err
-		}
-		theirs, err := tx.GetRelation(ctx, req.Receiver, req.Sender)
-		if err != nil {
-			return err
-		}
+		mine, theirs := pair.Mine, pair.Theirs
 		if mine.Blocking {
 			return ErrIBlocked
 		}

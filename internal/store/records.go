@@ -24,6 +24,13 @@ type Relation struct {
 	Blocking  bool
 }
 
+// Pair is what two users are to each other.
+type Pair struct {
+	TargetExists bool
+	Mine         Relation // mid towards target
+	Theirs       Relation // target towards mid
+}
+
 // Conv names a 1:1 conversation by its two mids, Lo < Hi.
 type Conv struct{ Lo, Hi uint64 }
 

@@ -63,6 +63,9 @@ type Logins interface {
 type Relations interface {
 	GetRelation(ctx context.Context, mid, target uint64) (Relation, error)
 	PutRelation(ctx context.Context, mid, target uint64, r Relation) error
+	// GetPair reads, in one go, whether target exists and the relations both ways: the
+	// send path needs all three on every message.
+	GetPair(ctx context.Context, mid, target uint64) (Pair, error)
 }
 
 // Sessions holds one row per (owner, session type, talker) and the per-owner unread

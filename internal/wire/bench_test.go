@@ -11,13 +11,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/bilimsg/bilimsg/internal/im"
 	"github.com/bilimsg/bilimsg/internal/testkit"
@@ -93,7 +91,7 @@ func BenchmarkSendMsgHTTP(b *testing.B) {
 	content := testkit.Text("你好，催更 [doge]")
 	b.SetParallelism(parallelism)
 	b.ResetTimer()
-	cpu0, cpuOK := processCPU()
+	cpu0, cpuOK := testkit.ProcessCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		i := int(next.Add(1)-1) % (2 * pairs)
 		from, to := users[i], users[i^1] // each goroutine: one direction of one pair
@@ -109,7 +107,7 @@ func BenchmarkSendMsgHTTP(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sends/s")
-	reportCPU(b, cpu0, cpuOK)
+	testkit.ReportCPU(b, cpu0, cpuOK)
 }
 
 // sendMany delivers n texts from→to through the service, concurrently so that the writer
@@ -260,38 +258,5 @@ func BenchmarkSingleUnread(b *testing.B) {
 	}
 	for b.Loop() {
 		get(b, c, s, owner, testkit.PathSingleUnread, q)
-	}
-}
-
-// processCPU returns the CPU time (user + system) this process has used so far, read from
-// /proc/self/stat in clock ticks of 10 ms (Linux's USER_HZ); ok is false elsewhere. Wall
-// time on a shared machine moves with other load; CPU time per operation moves much less.
-func processCPU() (d time.Duration, ok bool) {
-	b, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0, false
-	}
-	// The command name (field 2) may contain spaces; fields 14 and 15 follow its ')'.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, false
-	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	return time.Duration(ut+st) * 10 * time.Millisecond, true
-}
-
-// reportCPU adds a "cpu-µs/op" metric: the process's CPU time since start per operation,
-// across all goroutines (with GOMAXPROCS cores, throughput can't exceed cores ÷ that).
-func reportCPU(b *testing.B, start time.Duration, ok bool) {
-	if end, ok2 := processCPU(); ok && ok2 && b.N > 0 {
-		b.ReportMetric(float64(end-start)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
 	}
 }

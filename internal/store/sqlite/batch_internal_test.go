@@ -148,13 +148,20 @@ func TestBatchRetriedAlone(t *testing.T) {
 		if i == 10 {
 			fns = append(fns, func(tx store.Tx) error {
 				runs++ // only ever called by the writer goroutine
-				// Break the surrounding transaction the way an interrupt or SQLITE_FULL does.
-				_, err := tx.(*txn).s.wconn.ExecContext(context.Background(), "ROLLBACK")
-				return err
+				// Break the surrounding transaction the way SQLITE_FULL or an I/O error does:
+				// SQLite rolls the transaction back and the statement that hit it fails.
+				if _, err := tx.(*txn).s.wconn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+					return err
+				}
+				return tx.CreateUser(context.Background(), store.User{Mid: 100_000, Name: "taken"})
 			})
 			continue
 		}
 		fns = append(fns, addOne(uint64(i+1)))
+	}
+	taken := store.User{Mid: 100_000, Name: "taken"}
+	if err := s.Update(context.Background(), func(tx store.Tx) error { return tx.CreateUser(context.Background(), taken) }); err != nil {
+		t.Fatal(err)
 	}
 	errs := queueBehindHolder(t, s, fns)
 	for i, err := range errs {

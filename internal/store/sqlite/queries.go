@@ -6,9 +6,6 @@ const (
 	qBegin = iota
 	qCommit
 	qRollback
-	qSavepoint
-	qRollbackTo
-	qRelease
 
 	qCreateUser
 	qGetUser
@@ -21,6 +18,7 @@ const (
 
 	qGetRelation
 	qPutRelation
+	qGetPair
 
 	qGetSession
 	qPutSession
@@ -53,12 +51,9 @@ const messageCols = `msg_key, seqno, conv_lo, conv_hi, sender_uid, receiver_type
 const sessionFilter = `max_seqno > 0 AND (?2 OR hidden = 0) AND (?3 < 0 OR is_follow = ?3) AND (NOT ?4 OR ack_seqno < max_seqno)`
 
 var queries = [numQueries]string{
-	qBegin:      `BEGIN IMMEDIATE`,
-	qCommit:     `COMMIT`,
-	qRollback:   `ROLLBACK`,
-	qSavepoint:  `SAVEPOINT op`,
-	qRollbackTo: `ROLLBACK TO op`,
-	qRelease:    `RELEASE op`,
+	qBegin:    `BEGIN IMMEDIATE`,
+	qCommit:   `COMMIT`,
+	qRollback: `ROLLBACK`,
 
 	qCreateUser: `INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 	qGetUser:    `SELECT mid, name, face, fans, password_hash, created_at FROM users WHERE mid = ?`,
@@ -72,6 +67,11 @@ var queries = [numQueries]string{
 	qGetRelation: `SELECT following, blocking FROM relations WHERE mid = ? AND target = ?`,
 	qPutRelation: `INSERT INTO relations (mid, target, following, blocking) VALUES (?, ?, ?, ?)
 		ON CONFLICT (mid, target) DO UPDATE SET following = excluded.following, blocking = excluded.blocking`,
+
+	// ?1 mid, ?2 target; each relation comes back as following | blocking<<1.
+	qGetPair: `SELECT EXISTS (SELECT 1 FROM users WHERE mid = ?2),
+		COALESCE((SELECT following | (blocking << 1) FROM relations WHERE mid = ?1 AND target = ?2), 0),
+		COALESCE((SELECT following | (blocking << 1) FROM relations WHERE mid = ?2 AND target = ?1), 0)`,
 
 	qGetSession: `SELECT ` + sessionCols + ` FROM sessions WHERE owner = ? AND type = ? AND talker = ?`,
 	qPutSession: `INSERT OR REPLACE INTO sessions (` + sessionCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

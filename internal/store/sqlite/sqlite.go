@@ -1,9 +1,10 @@
 // Package sqlite is the embedded store: pure-Go SQLite (modernc.org/sqlite) in WAL mode.
 //
 // Writes go through one goroutine that owns the single write connection and commits
-// whatever Update calls are queued in one transaction (group commit), each call inside its
-// own SAVEPOINT so that a failing call leaves no partial write. Reads use a separate pool
-// of read-only connections, which WAL lets run beside the writer.
+// whatever Update calls are queued in one transaction (group commit). A call that fails
+// leaves no write behind: the domain checks its rules before writing, and a call that
+// fails after writing makes the writer roll the batch back and run each call alone.
+// Reads use a separate pool of read-only connections, which WAL lets run beside the writer.
 package sqlite
 
 import (
@@ -239,8 +240,8 @@ func (s *Store) writer() {
 	}
 }
 
-// run commits a batch. If the transaction itself fails (not an op's own error), each op
-// is retried alone so that one bad op cannot fail its neighbours.
+// run commits a batch. If the transaction fails as a whole, or an op fails after it has
+// written, each op is retried alone so that one bad op cannot fail its neighbours.
 func (s *Store) run(batch []*op) {
 	errs, err := s.runTx(batch)
 	if err == nil {
@@ -253,17 +254,30 @@ func (s *Store) run(batch []*op) {
 		batch[0].done <- err
 		return
 	}
-	s.log.Warn("sqlite: batch failed, retrying ops one by one", "ops", len(batch), "err", err)
+	if !errors.Is(err, errRetryAlone) {
+		s.log.Warn("sqlite: batch failed, retrying ops one by one", "ops", len(batch), "err", err)
+	}
 	for _, o := range batch {
 		s.run([]*op{o})
 	}
 }
+
+// errRetryAlone aborts a batch in which an op failed after writing: its writes cannot be
+// taken back alone, so the whole transaction is rolled back and every op runs again alone.
+var errRetryAlone = errors.New("sqlite: an op failed after writing")
+
+// errStatementFailed is returned for an op that swallowed the error of one of its statements.
+var errStatementFailed = errors.New("sqlite: a statement failed inside the transaction")
 
 func (s *Store) exec(ctx context.Context, id int) error {
 	_, err := s.wstmts[id].ExecContext(ctx)
 	return err
 }
 
+// runTx runs a batch in one transaction. Ops are not wrapped in savepoints: the domain
+// checks its rules before it writes, so an op that fails has almost always written
+// nothing, and the few that fail after writing (storage errors, a cancelled request)
+// abort the batch, which run then retries op by op. That saves two statements per op.
 func (s *Store) runTx(batch []*op) (errs []error, err error) {
 	ctx := context.Background()
 	if err := s.exec(ctx, qBegin); err != nil {
@@ -276,25 +290,30 @@ func (s *Store) runTx(batch []*op) (errs []error, err error) {
 		}
 	}()
 	errs = make([]error, len(batch))
+	wrote := false
 	t := &txn{ctx: ctx, s: s, write: true, stmt: func(id int) *sql.Stmt { return s.wstmts[id] }}
 	for i, o := range batch {
 		if err := o.ctx.Err(); err != nil {
 			errs[i] = err
 			continue
 		}
-		if err := s.exec(ctx, qSavepoint); err != nil {
-			return nil, mapErr(err)
-		}
-		t.ctx = o.ctx
+		t.ctx, t.dirty, t.failed = o.ctx, false, false
 		errs[i] = callSafely(o.fn, t)
-		if errs[i] != nil {
-			if err := s.exec(ctx, qRollbackTo); err != nil {
-				return nil, mapErr(err)
+		wrote = wrote || (t.dirty && errs[i] == nil)
+		// An op that failed after writing, or whose statement failed (SQLite may have
+		// rolled the transaction back), cannot be taken back alone.
+		if (errs[i] != nil && t.dirty) || t.failed {
+			if len(batch) == 1 {
+				if errs[i] == nil {
+					errs[i] = errStatementFailed
+				}
+				return errs, nil // the deferred ROLLBACK undoes whatever it did
 			}
+			return nil, errRetryAlone
 		}
-		if err := s.exec(ctx, qRelease); err != nil {
-			return nil, mapErr(err)
-		}
+	}
+	if !wrote {
+		return errs, nil // nothing to commit; the deferred ROLLBACK ends the transaction
 	}
 	if err := s.exec(ctx, qCommit); err != nil {
 		return nil, mapErr(err)

@@ -367,6 +367,30 @@ func testRelations(t *testing.T, h *harness) {
 	get(1, bigMid, store.Relation{Following: true, Blocking: true})
 	put(1, bigMid, store.Relation{})
 	get(1, bigMid, store.Relation{})
+
+	// GetPair: the target's existence and both directions in one read.
+	pair := func(mid, target uint64, want store.Pair) {
+		t.Helper()
+		d.view(t, func(tx store.Tx) error {
+			got, err := tx.GetPair(ctx, mid, target)
+			if err != nil || got != want {
+				t.Errorf("GetPair(%d, %d) = %+v, %v; want %+v, nil", mid, target, got, err, want)
+			}
+			return nil
+		})
+	}
+	pair(1, bigMid, store.Pair{})
+	d.update(t, func(tx store.Tx) error { return tx.CreateUser(ctx, store.User{Mid: bigMid, Name: "big"}) })
+	pair(1, bigMid, store.Pair{TargetExists: true})
+	pair(bigMid, 1, store.Pair{}) // user 1 does not exist
+	put(1, bigMid, store.Relation{Following: true})
+	put(bigMid, 1, store.Relation{Blocking: true})
+	pair(1, bigMid, store.Pair{TargetExists: true, Mine: store.Relation{Following: true}, Theirs: store.Relation{Blocking: true}})
+	put(1, bigMid, store.Relation{Following: true, Blocking: true})
+	put(bigMid, 1, store.Relation{Following: true})
+	pair(1, bigMid, store.Pair{TargetExists: true, Mine: store.Relation{Following: true, Blocking: true},
+		Theirs: store.Relation{Following: true}})
+	pair(bigMid, 1, store.Pair{Mine: store.Relation{Following: true}, Theirs: store.Relation{Following: true, Blocking: true}})
 }
 
 // --- sessions ---
