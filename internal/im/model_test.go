@@ -366,11 +366,12 @@ func (m *model) predictSend(o op, now time.Time) outcome {
 		return outcome{err: im.ErrPrivacy}
 	}
 	if o.typ == im.MsgRecall {
-		// §3 P19 rule 1 and §9 item 12: the target must be my own text or image in this
-		// conversation (anything else is "not found"), not recalled yet, ≤ 120 s old.
+		// §3 P19 rule 1 and §9 item 12: the target must be a text or image I sent myself
+		// (not the automatic greeting) in this conversation (anything else is "not
+		// found"), not recalled yet, ≤ 120 s old.
 		t := m.byKey[recallKey]
 		if t == nil || store.ConvOf(t.from, t.to) != store.ConvOf(a, b) || t.from != a || t.visibleTo != 0 ||
-			(t.typ != im.MsgText && t.typ != im.MsgImage) {
+			(t.typ != im.MsgText && t.typ != im.MsgImage) || t.src != im.SourceWeb {
 			return outcome{err: im.ErrMsgKeyNotFound}
 		}
 		if t.status == 1 {

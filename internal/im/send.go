@@ -183,10 +183,11 @@ func (s *Service) recall(ctx context.Context, tx store.Tx, sender, receiver, key
 	if err != nil {
 		return target, err
 	}
-	// Someone else's message, another conversation, a hint or a recall: all "not found",
-	// so that a recall cannot probe for other people's messages (catalog §9 item 12).
+	// Someone else's message, another conversation, a hint, a recall or the automatic
+	// mutual-follow greeting: all "not found", so that a recall cannot probe for other
+	// people's messages (catalog §9 item 12) and only what the sender wrote can be taken back.
 	if target.Conv != store.ConvOf(sender, receiver) || target.SenderUID != sender || target.VisibleTo != 0 ||
-		(target.MsgType != MsgText && target.MsgType != MsgImage) || target.Status == 2 {
+		(target.MsgType != MsgText && target.MsgType != MsgImage) || target.Source != SourceWeb || target.Status == 2 {
 		return target, ErrMsgKeyNotFound
 	}
 	if target.Status == 1 {
