@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bilimsg/bilimsg/internal/emoji"
 	"github.com/bilimsg/bilimsg/internal/store"
@@ -253,14 +252,4 @@ func (s *Service) deliver(ctx context.Context, tx store.Tx, d delivery, now time
 		}
 	}
 	return m, nil
-}
-
-// validUTF8 reports whether every string is valid UTF-8.
-func validUTF8(ss ...string) bool {
-	for _, s := range ss {
-		if !utf8.ValidString(s) {
-			return false
-		}
-	}
-	return true
 }

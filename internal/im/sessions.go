@@ -37,10 +37,9 @@ type ListParams struct {
 	UnfollowFold bool
 }
 
-var (
-	yes = true
-	no  = false
-)
+// follows returns a filter on IsFollow; a fresh pointer each time, so no caller can
+// change another's filter.
+func follows(b bool) *bool { return &b }
 
 // ListSessions returns one page of a category (catalog §9 items 25–27). Intercepted
 // sessions appear only in category 5; fan groups (3), 花火 orders (6) and system
@@ -53,14 +52,14 @@ func (s *Service) ListSessions(ctx context.Context, owner uint64, p ListParams) 
 	switch p.Category {
 	case 1, 4:
 		if p.UnfollowFold {
-			q.Follow = &yes
+			q.Follow = follows(true)
 		}
 	case 2, 8:
-		q.Follow = &no
+		q.Follow = follows(false)
 	case 5:
 		q.Intercept = true
 	case 9:
-		q.Follow = &yes
+		q.Follow = follows(true)
 	default:
 		q.Limit = 0
 	}

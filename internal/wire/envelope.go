@@ -60,7 +60,4 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, b...)
 }
 
-var (
-	jsonNull  = []byte("null")
-	jsonEmpty = []byte("{}")
-)
+var jsonNull = []byte("null")

@@ -952,10 +952,9 @@ var goldenCases = []goldenCase{
 	}},
 	{"fetch_session_msgs_window", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
 		w := newWorld(t)
-		var keys []uint64
 		for i := range 4 {
 			w.s.Advance(time.Second)
-			keys = append(keys, w.s.SendText(w.alice, bob, fmt.Sprintf("第%d条", i+1)))
+			w.s.SendText(w.alice, bob, fmt.Sprintf("第%d条", i+1))
 		}
 		all := mustParse(t, w.s.Get(w.bob, testkit.PathFetchMsgs, q("talker_id", "1001", "session_type", "1")).Body)
 		seq := func(i int) string { return string(all.get("data", "messages", strconv.Itoa(i), "msg_seqno").num) }

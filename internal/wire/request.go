@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -108,8 +107,6 @@ func (p params) addValues(v url.Values) {
 		}
 	}
 }
-
-var errMissing = errors.New("missing parameter")
 
 // str returns a parameter that must be valid UTF-8.
 func (p params) str(name string) (string, bool, error) {

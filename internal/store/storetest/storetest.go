@@ -1340,7 +1340,7 @@ func testUpdateConcurrent(t *testing.T, h *harness) {
 					return tx.AddCounters(ctx, 1, store.Counters{Follow: 1, Dustbin: int64(mid)})
 				})
 				if err != nil {
-					errs[g] = fmt.Errorf("Update %d: %w", mid, err)
+					errs[g] = fmt.Errorf("update %d: %w", mid, err)
 					return
 				}
 			}
@@ -1533,7 +1533,7 @@ func testViewSnapshot(t *testing.T, h *harness) {
 			return tx.CreateUser(ctx, user(2))
 		})
 		if err != nil {
-			return fmt.Errorf("Update during View: %w", err)
+			return fmt.Errorf("update during view: %w", err)
 		}
 		if u, err := tx.GetUser(ctx, 1); err != nil || u.Name != user(1).Name {
 			t.Errorf("View saw a later commit: %+v, %v", u, err)
