@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -43,11 +44,11 @@ func parseParams(w http.ResponseWriter, r *http.Request) (params, error) {
 	default:
 		// bilibili's clients send application/x-www-form-urlencoded; a missing or odd
 		// Content-Type is read the same way rather than rejected.
-		raw, err := readAll(r)
+		raw, err := io.ReadAll(r.Body)
 		if err != nil {
 			return nil, err
 		}
-		if body, err = url.ParseQuery(raw); err != nil {
+		if body, err = url.ParseQuery(string(raw)); err != nil {
 			return nil, err
 		}
 	}
@@ -57,21 +58,6 @@ func parseParams(w http.ResponseWriter, r *http.Request) (params, error) {
 		p[k] = v
 	}
 	return p, nil
-}
-
-func readAll(r *http.Request) (string, error) {
-	var sb strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := r.Body.Read(buf)
-		sb.Write(buf[:n])
-		if err != nil {
-			if err.Error() == "EOF" {
-				return sb.String(), nil
-			}
-			return "", err
-		}
-	}
 }
 
 func (p params) addQuery(raw string) error {
