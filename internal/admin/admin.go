@@ -44,6 +44,10 @@ func New(svc *im.Service, token string, clock *im.FakeClock, log *slog.Logger) *
 	h.mux.HandleFunc("DELETE /admin/v1/users/{mid}/follows/{target}", h.relation(h.svc.Follow, false))
 	h.mux.HandleFunc("PUT /admin/v1/users/{mid}/blacklist/{target}", h.relation(h.svc.Block, true))
 	h.mux.HandleFunc("DELETE /admin/v1/users/{mid}/blacklist/{target}", h.relation(h.svc.Block, false))
+	h.mux.HandleFunc("GET /admin/v1/users/{mid}/works", h.listWorks)
+	h.mux.HandleFunc("PUT /admin/v1/users/{mid}/works/{aid}", h.putWork)
+	h.mux.HandleFunc("DELETE /admin/v1/users/{mid}/works/{aid}", h.deleteWork)
+	h.mux.HandleFunc("POST /admin/v1/users/{mid}/guards/{target}", h.guardPurchased)
 	h.mux.HandleFunc("POST /admin/v1/clock", h.advanceClock)
 	h.mux.HandleFunc("GET /admin/v1/clock", h.getClock)
 	h.mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {

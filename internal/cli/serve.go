@@ -45,6 +45,7 @@ func parseServe(args []string, stderr io.Writer, getenv func(string) string) (se
 	fs.IntVar(&cfg.Rules.BurstLimit, "send-burst", def.BurstLimit, "sends allowed per --send-burst-window before 21020 (0 = no limit)")
 	fs.DurationVar(&cfg.Rules.BurstWindow, "send-burst-window", def.BurstWindow, "window of the burst limit")
 	fs.IntVar(&cfg.Rules.DailyLimit, "send-daily", def.DailyLimit, "sends allowed per 24 hours before 21046 (0 = no limit)")
+	fs.DurationVar(&cfg.Rules.RecvReplyPeriod, "recv-reply-period", def.RecvReplyPeriod, "recv_reply answers a talker at most once per period (0 = every message)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return cfg, 0
@@ -59,7 +60,7 @@ func parseServe(args []string, stderr io.Writer, getenv func(string) string) (se
 		fmt.Fprintln(stderr, "bilimsg serve:", err)
 		return cfg, 2
 	}
-	if cfg.Rules.BurstLimit < 0 || cfg.Rules.DailyLimit < 0 || cfg.Rules.BurstWindow < 0 {
+	if cfg.Rules.BurstLimit < 0 || cfg.Rules.DailyLimit < 0 || cfg.Rules.BurstWindow < 0 || cfg.Rules.RecvReplyPeriod < 0 {
 		fmt.Fprintln(stderr, "bilimsg serve: limits must not be negative")
 		return cfg, 2
 	}

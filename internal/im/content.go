@@ -13,14 +13,19 @@ const (
 	MsgText   = 1
 	MsgImage  = 2
 	MsgRecall = 5
+	MsgWorks  = 16 // the works card of the followed auto-reply (catalog §10.4)
 	MsgHint   = 18
 )
 
 // Message sources (catalog §2.3).
 const (
-	SourceWeb          = 7
-	SourceMutualFollow = 17
-	SourceHint         = 18
+	SourceWeb           = 7
+	SourceFollowedReply = 8  // auto-reply when followed
+	SourceRecvReply     = 9  // auto-reply to a received message
+	SourceKeywordReply  = 10 // keyword auto-reply
+	SourceVoyageReply   = 11 // auto-reply to a guard purchase (大航海)
+	SourceMutualFollow  = 17
+	SourceHint          = 18
 )
 
 // MaxContentBytes is the documented upper bound of msg[content] (21007).

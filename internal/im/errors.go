@@ -38,6 +38,18 @@ var (
 	ErrGroupDissolved  = &Error{700013, "已解散QAQ，无法执行此操作"}
 	ErrNotGroupMember  = &Error{700014, "你已不在此同萌中QAQ，无法执行此操作"}
 	ErrNoSession       = &Error{1000004, "入口节点已存在"}
+
+	// Settings (catalog §4).
+	ErrNoPermission      = &Error{700009, "权限不足"}
+	ErrNotYourRule       = &Error{1003, "不能删除别人的规则"}
+	ErrReplyParam        = &Error{27011, "请求参数错误"}
+	ErrReplyTooLong      = &Error{1500001, "自动回复内容太长"}
+	ErrTooManyRules      = &Error{1500002, "规则数量已达上限，请删除后新建"}
+	ErrReplySensitive    = &Error{1500003, "您保存的内容含敏感信息，请修改后重试"}
+	ErrBlockWordTooLong  = &Error{1900004, "添加失败，屏蔽词限制最多20个字"}
+	ErrTooManyBlockWords = &Error{1900005, "添加失败，最多可以添加200个屏蔽词"}
+	ErrBlockWordExists   = &Error{1900006, "添加失败，屏蔽词重复"}
+	ErrBlockWordSpace    = &Error{1900007, "添加失败，屏蔽词不支持空格"}
 )
 
 // Errors of the operator API, which speaks plain HTTP status codes.

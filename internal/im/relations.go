@@ -45,13 +45,17 @@ func (s *Service) Follow(ctx context.Context, mid, target uint64, on bool) error
 		if err := setFollowFlag(ctx, tx, mid, target, on); err != nil {
 			return err
 		}
-		if on && back.Following {
-			now := s.clock.Now()
-			_, err := s.deliver(ctx, tx, delivery{from: mid, to: target, msgType: MsgText, content: greetingContent,
-				source: SourceMutualFollow, nfv: 1, countsUnread: true}, now)
-			return err
+		if !on {
+			return nil
 		}
-		return nil
+		now := s.clock.Now()
+		if back.Following {
+			if _, err := s.deliver(ctx, tx, delivery{from: mid, to: target, msgType: MsgText, content: greetingContent,
+				source: SourceMutualFollow, nfv: 1, countsUnread: true}, now); err != nil {
+				return err
+			}
+		}
+		return s.followedReply(ctx, tx, target, mid, now)
 	})
 	return s.internal("follow", err)
 }

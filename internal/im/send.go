@@ -55,10 +55,26 @@ type delivery struct {
 	visibleTo    uint64 // 0: both see it; else only this mid
 	countsUnread bool   // the receiver's unread count goes up
 	ackSender    bool   // the sender's session is marked read up to this message
-	active       bool   // the sender actively wrote it (counts for the one-message rule)
+	// active: the sender actively wrote it, which frees the receiver from the one-message
+	// rule; counted: it counts as one of the sender's messages for that rule. A user's
+	// send is both; an auto-reply only counted.
+	active, counted bool
+	// intercept routes the message to the receiver's dustbin (block words, smart
+	// interception), unless the receiver trusts the session.
+	intercept bool
+	// autoReplyAt, when non-zero, records a received-message auto-reply in the sender's
+	// session.
+	autoReplyAt int64
 	// fromSess is the sender's session when the caller has already read it in this
 	// transaction (and not changed it since): deliver then skips reading it again.
 	fromSess *store.Session
+}
+
+// delivered is a stored message and the sessions it changed.
+type delivered struct {
+	msg      store.Message
+	fromSess store.Session
+	toSess   store.Session // zero for a message only the sender sees
 }
 
 // Send applies bilibili's sending rules and stores the message (catalog §3 P19, §9).
@@ -84,6 +100,7 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 	}
 	content, nfv := req.Content, req.NewFaceVersion
 	var recallKey uint64
+	var text string
 	switch req.MsgType {
 	case MsgText:
 		if nfv == 0 {
@@ -91,10 +108,11 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 			// the message is stored in the new set (catalog §9 item 10).
 			content, nfv = s.emoji.Convert(content), 1
 		}
-		text, e := ParseText(content)
+		t, e := ParseText(content)
 		if e != nil {
 			return res, e
 		}
+		text = t
 		// msg_content echoes the submitted text, even when emoji names were rewritten
 		// for storage (catalog §8.4).
 		res.Text, res.MsgContent = true, req.Content
@@ -131,15 +149,10 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 		if !pair.TargetExists {
 			return ErrBadRequest
 		}
-		mine, theirs := pair.Mine, pair.Theirs
-		if mine.Blocking {
-			return ErrIBlocked
-		}
-		if theirs.Blocking {
-			// Refused without saying why: the sender must not learn they are blocked.
-			return ErrPrivacy
-		}
 		if req.MsgType == MsgRecall {
+			if err := blocked(pair); err != nil {
+				return err
+			}
 			m, err := s.recall(ctx, tx, req.Sender, req.Receiver, recallKey, content, nfv, now)
 			res.MsgKey = m.Key
 			return err
@@ -148,29 +161,103 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 		if err != nil {
 			return err
 		}
-		// The one-message rule (21047, catalog §9 item 13).
-		free := theirs.Following || mySess.TalkerActive
-		if !free && mySess.MySent >= 1 {
-			return ErrOneMessage
-		}
-		m, err := s.deliver(ctx, tx, delivery{from: req.Sender, to: req.Receiver, msgType: req.MsgType,
-			content: content, source: SourceWeb, nfv: nfv, countsUnread: true, ackSender: true, active: true,
-			fromSess: &mySess}, now)
+		theirSettings, err := settingsOf(ctx, tx, req.Receiver)
 		if err != nil {
 			return err
 		}
-		res.MsgKey = m.Key
-		if !free && mySess.MySent == 0 {
-			_, err = s.deliver(ctx, tx, delivery{from: req.Sender, to: req.Receiver, msgType: MsgHint,
-				content: hintContent, source: SourceHint, visibleTo: req.Sender, ackSender: true}, now)
+		adm, err := s.admit(ctx, tx, req.Receiver, pair, mySess, theirSettings, text)
+		if err != nil {
+			return err
 		}
-		return err
+		d, err := s.post(ctx, tx, adm, mySess, delivery{from: req.Sender, to: req.Receiver, msgType: req.MsgType,
+			content: content, source: SourceWeb, nfv: nfv, countsUnread: true, ackSender: true, active: true,
+			counted: true}, now)
+		if err != nil {
+			return err
+		}
+		res.MsgKey = d.msg.Key
+		return s.replyToMessage(ctx, tx, theirSettings, pair, d, text, now)
 	})
 	if err != nil {
 		undo()
 		return SendResult{}, s.internal("send", err)
 	}
 	return res, nil
+}
+
+// blocked refuses a message when either user blocks the other: 25005 when the sender
+// blocks, and for a block by the receiver the privacy refusal 25003, which does not
+// reveal the block.
+func blocked(pair store.Pair) error {
+	if pair.Mine.Blocking {
+		return ErrIBlocked
+	}
+	if pair.Theirs.Blocking {
+		return ErrPrivacy
+	}
+	return nil
+}
+
+// admission is what the rules decided about one message between two users.
+type admission struct {
+	free      bool // the one-message rule does not hold the sender back
+	intercept bool // the message goes to the receiver's dustbin
+}
+
+// admit applies the rules that every message between two users obeys, a user's own or an
+// auto-reply (catalog §9 item 13; docs/settings.md):
+//   - blocks either way (25005, 25003);
+//   - the receiver's receive_unfollow_msg = 0: only people the receiver follows, or has
+//     written to, get through (25003);
+//   - the one-message rule (21047);
+//
+// and decides whether the message goes to the receiver's dustbin: a text from someone the
+// receiver does not follow that contains one of the receiver's block words, or, with
+// ai_intercept on, a stranger's text with links or contact details. pair is seen from the
+// sender; fromSess is the sender's session with the receiver; text is the message's text
+// ("" when it has none).
+func (s *Service) admit(ctx context.Context, tx store.Tx, to uint64, pair store.Pair, fromSess store.Session,
+	toSettings store.Settings, text string) (admission, error) {
+	if err := blocked(pair); err != nil {
+		return admission{}, err
+	}
+	followed := pair.Theirs.Following
+	// TalkerActive on the sender's session: the receiver has actively written to the sender.
+	wroteBack := fromSess.TalkerActive
+	if toSettings.ReceiveUnfollowMsg == 0 && !followed && !wroteBack {
+		return admission{}, ErrPrivacy
+	}
+	adm := admission{free: followed || wroteBack}
+	if !adm.free && fromSess.MySent >= 1 {
+		return admission{}, ErrOneMessage
+	}
+	if followed || text == "" {
+		return adm, nil
+	}
+	if toSettings.AIIntercept == 1 && !wroteBack && s.spam.suspicious(text) {
+		adm.intercept = true
+		return adm, nil
+	}
+	words, err := tx.ListBlockWords(ctx, to)
+	if err != nil {
+		return adm, err
+	}
+	adm.intercept = hasBlockWord(text, words)
+	return adm, nil
+}
+
+// post delivers an admitted message and, when the one-message rule holds and this is the
+// sender's first message, the hint that tells the sender so (catalog §9 item 13).
+func (s *Service) post(ctx context.Context, tx store.Tx, adm admission, fromSess store.Session, d delivery, now time.Time) (delivered, error) {
+	d.intercept, d.fromSess = adm.intercept, &fromSess
+	out, err := s.deliver(ctx, tx, d, now)
+	if err != nil || adm.free || fromSess.MySent != 0 {
+		return out, err
+	}
+	hint, err := s.deliver(ctx, tx, delivery{from: d.from, to: d.to, msgType: MsgHint, content: hintContent,
+		source: SourceHint, visibleTo: d.from, ackSender: d.ackSender, fromSess: &out.fromSess}, now)
+	out.fromSess = hint.fromSess
+	return out, err
 }
 
 // recall withdraws the sender's own message key in the conversation with receiver.
@@ -198,25 +285,28 @@ func (s *Service) recall(ctx context.Context, tx store.Tx, sender, receiver, key
 	if err := tx.SetMessageStatus(ctx, key, 1); err != nil {
 		return target, err
 	}
-	return s.deliver(ctx, tx, delivery{from: sender, to: receiver, msgType: MsgRecall, content: content,
+	d, err := s.deliver(ctx, tx, delivery{from: sender, to: receiver, msgType: MsgRecall, content: content,
 		source: SourceWeb, nfv: nfv, ackSender: true}, now)
+	return d.msg, err
 }
 
 // deliver stores a message and updates both parties' sessions and counters.
-func (s *Service) deliver(ctx context.Context, tx store.Tx, d delivery, now time.Time) (store.Message, error) {
+func (s *Service) deliver(ctx context.Context, tx store.Tx, d delivery, now time.Time) (delivered, error) {
+	var out delivered
 	seq, err := tx.NextSeqno(ctx)
 	if err != nil {
-		return store.Message{}, err
+		return out, err
 	}
 	key, err := tx.NextMsgKey(ctx, now.UnixMilli())
 	if err != nil {
-		return store.Message{}, err
+		return out, err
 	}
 	m := store.Message{Key: key, Seqno: seq, Conv: store.ConvOf(d.from, d.to), SenderUID: d.from, ReceiverType: 1,
 		ReceiverID: d.to, MsgType: d.msgType, Content: d.content, Timestamp: now.Unix(), NewFaceVersion: d.nfv,
 		Source: d.source, VisibleTo: d.visibleTo, CountsUnread: d.countsUnread}
+	out.msg = m
 	if err := tx.InsertMessage(ctx, m); err != nil {
-		return m, err
+		return out, err
 	}
 	us := s.tsUs(now)
 	for _, side := range [2]struct {
@@ -230,7 +320,7 @@ func (s *Service) deliver(ctx context.Context, tx store.Tx, d delivery, now time
 		if side.sender && d.fromSess != nil {
 			sess = *d.fromSess
 		} else if sess, err = loadSession(ctx, tx, side.owner, 1, side.talker); err != nil {
-			return m, err
+			return out, err
 		}
 		before := sess
 		sess.MaxSeqno, sess.LastMsgKey, sess.SessionTs, sess.Hidden = seq, key, us, false
@@ -240,16 +330,29 @@ func (s *Service) deliver(ctx context.Context, tx store.Tx, d delivery, now time
 		case !side.sender && d.countsUnread:
 			sess.Unread++
 		}
-		if d.active {
-			if side.sender {
+		if side.sender {
+			if d.counted {
 				sess.MySent++
-			} else {
+			}
+			if d.autoReplyAt != 0 {
+				sess.AutoReplyAt = d.autoReplyAt
+			}
+		} else {
+			if d.active {
 				sess.TalkerActive = true
+			}
+			if d.intercept && !sess.Trust {
+				sess.Intercept = true
 			}
 		}
 		if err := saveSession(ctx, tx, before, sess); err != nil {
-			return m, err
+			return out, err
+		}
+		if side.sender {
+			out.fromSess = sess
+		} else {
+			out.toSess = sess
 		}
 	}
-	return m, nil
+	return out, nil
 }

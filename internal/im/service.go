@@ -19,11 +19,14 @@ type Config struct {
 	BurstWindow time.Duration
 	// DailyLimit sends are allowed per 24 hours (21046); 0 disables the limit.
 	DailyLimit int
+	// RecvReplyPeriod is how long recv_reply waits before answering the same talker
+	// again; 0 answers every message.
+	RecvReplyPeriod time.Duration
 }
 
 // DefaultConfig is what `bilimsg serve` uses unless told otherwise.
 func DefaultConfig() Config {
-	return Config{BurstLimit: 10, BurstWindow: 5 * time.Second, DailyLimit: 2000}
+	return Config{BurstLimit: 10, BurstWindow: 5 * time.Second, DailyLimit: 2000, RecvReplyPeriod: 24 * time.Hour}
 }
 
 // Service is the message center's domain. It is safe for concurrent use.
@@ -33,6 +36,8 @@ type Service struct {
 	emoji  *emoji.Catalog
 	log    *slog.Logger
 	limits *rateLimiter
+	cfg    Config
+	spam   *spamRules
 
 	// lastUs makes session timestamps strictly increasing, so that clients paging
 	// session lists with exclusive end_ts bounds never skip a session, even when the
@@ -49,7 +54,7 @@ func New(st store.Store, clock Clock, cat *emoji.Catalog, log *slog.Logger, cfg 
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{st: st, clock: clock, emoji: cat, log: log,
-		limits: newRateLimiter(cfg.BurstLimit, cfg.BurstWindow, cfg.DailyLimit),
+		limits: newRateLimiter(cfg.BurstLimit, cfg.BurstWindow, cfg.DailyLimit), cfg: cfg, spam: newSpamRules(),
 		logins: make(map[[32]byte]store.Login)}
 }
 

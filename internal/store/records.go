@@ -88,6 +88,9 @@ type Session struct {
 	// reply or follow" rule; TalkerActive is set once the talker actively sent a message.
 	MySent       int64
 	TalkerActive bool
+	// AutoReplyAt is when the owner last auto-replied to a received message in this
+	// session (unix seconds; 0 = never), for the once-per-period rule of recv_reply.
+	AutoReplyAt int64
 }
 
 // Bucket is which single_unread counter a session's unread messages count in.
@@ -158,4 +161,59 @@ type MessageQuery struct {
 	Limit     int
 	Ascending bool
 	OnlyType  int // when non-zero, only messages of this msg_type
+}
+
+// Settings are a user's message preferences (catalog §4 S1), one number per setting.
+// Users who never changed a setting have no row; the domain supplies the defaults.
+type Settings struct {
+	ShowUnfollowedMsg      int
+	MsgNotify              int
+	SetLike                int
+	SetComment             int
+	SetAt                  int
+	IsGroupFold            int
+	ShouldReceiveGroup     int
+	ReceiveUnfollowMsg     int
+	FollowedReply          int
+	KeysReply              int
+	RecvReply              int
+	VoyageReply            int
+	RecommendFollowedReply int
+	AIIntercept            int
+	SetRecvReply           int
+	SetRecvLike            int
+	SetNewFollow           int
+}
+
+// BlockWord is one of a user's block words.
+type BlockWord struct {
+	Content string
+	Ctime   int64 // unix seconds
+}
+
+// AutoReply is one auto-reply text. Types 1 (followed), 3 (received message) and 5
+// (大航海) hold at most one per owner; type 2 (keyword) holds many rules.
+type AutoReply struct {
+	ID    uint64
+	Owner uint64
+	Type  int
+	Title string
+	Key1  string // exact-match keywords, joined by "，"
+	Key2  string // fuzzy-match keywords, joined by "，"
+	Reply string
+	Ctime int64 // unix seconds
+}
+
+// Work is one of a user's published works (videos), which the followed auto-reply can
+// recommend.
+type Work struct {
+	Owner     uint64
+	Aid       uint64
+	Bvid      string
+	Title     string
+	Cover     string
+	PubDate   int64 // unix seconds
+	Plays     int64
+	Danmaku   int64
+	Favorites int64
 }

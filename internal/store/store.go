@@ -40,6 +40,9 @@ type Tx interface {
 	Sessions
 	Messages
 	Sequences
+	Preferences
+	AutoReplies
+	Works
 }
 
 // Users holds accounts.
@@ -103,4 +106,33 @@ type Sequences interface {
 	// NextMsgKey returns a key greater than every key handed out before and at least
 	// nowMs<<22, so keys are time-ordered like bilibili's (about 7.5e18 in 2026).
 	NextMsgKey(ctx context.Context, nowMs int64) (uint64, error)
+}
+
+// Preferences holds message settings and block words.
+type Preferences interface {
+	GetSettings(ctx context.Context, owner uint64) (Settings, error) // ErrNotFound when never set
+	PutSettings(ctx context.Context, owner uint64, s Settings) error
+	// ListBlockWords returns the owner's block words in the order they were added.
+	ListBlockWords(ctx context.Context, owner uint64) ([]BlockWord, error)
+	AddBlockWord(ctx context.Context, owner uint64, w BlockWord) error       // ErrConflict for a duplicate
+	DeleteBlockWord(ctx context.Context, owner uint64, content string) error // no error when absent
+}
+
+// AutoReplies holds auto-reply texts and keyword rules. Ids are never reused.
+type AutoReplies interface {
+	// ListAutoReplies returns the owner's texts of one type, newest (highest id) first.
+	ListAutoReplies(ctx context.Context, owner uint64, typ int) ([]AutoReply, error)
+	GetAutoReply(ctx context.Context, id uint64) (AutoReply, error)
+	// PutAutoReply inserts r when r.ID is 0 and returns the new id, else replaces rule r.ID
+	// (ErrNotFound when absent).
+	PutAutoReply(ctx context.Context, r AutoReply) (uint64, error)
+	DeleteAutoReply(ctx context.Context, id uint64) error // no error when absent
+}
+
+// Works holds users' published works.
+type Works interface {
+	PutWork(ctx context.Context, w Work) error               // insert or replace (owner, aid)
+	DeleteWork(ctx context.Context, owner, aid uint64) error // no error when absent
+	// ListWorks returns the owner's works, latest publication first (then highest aid), at most limit.
+	ListWorks(ctx context.Context, owner uint64, limit int) ([]Work, error)
 }

@@ -24,10 +24,12 @@ var Epoch = time.Date(2024, 6, 2, 8, 0, 0, 0, time.UTC)
 
 // Options tune the server under test.
 type Options struct {
-	Rules      im.Config // zero value: no rate limits
-	Dir        string    // data directory; default t.TempDir()
-	RealClock  bool      // use the system clock instead of a fake one at Epoch
-	AdminToken string    // default "test-admin-token"
+	// Rules: the zero value has no rate limits and the default recv_reply period (24 h);
+	// set RecvReplyPeriod to 1ns to have recv_reply answer every message.
+	Rules      im.Config
+	Dir        string // data directory; default t.TempDir()
+	RealClock  bool   // use the system clock instead of a fake one at Epoch
+	AdminToken string // default "test-admin-token"
 }
 
 // Server is a running bilimsg on a loopback port.
@@ -47,6 +49,9 @@ func Start(tb testing.TB, opt Options) *Server {
 	}
 	if opt.AdminToken == "" {
 		opt.AdminToken = "test-admin-token"
+	}
+	if opt.Rules.RecvReplyPeriod == 0 {
+		opt.Rules.RecvReplyPeriod = im.DefaultConfig().RecvReplyPeriod
 	}
 	app, err := server.Build(context.Background(), server.Config{DataDir: opt.Dir, AdminToken: opt.AdminToken,
 		FakeClock: !opt.RealClock, ClockStart: Epoch, Synchronous: "normal", Rules: opt.Rules})
@@ -248,6 +253,17 @@ const (
 	PathDustbinRemove   = "/session_svr/v1/session_svr/batch_rm_dustbin"
 	PathFetchMsgs       = "/svr_sync/v1/svr_sync/fetch_session_msgs"
 	PathSendMsg         = "/web_im/v1/web_im/send_msg"
+
+	PathGetPrefs        = "/link_setting/v1/link_setting/get"
+	PathSetPrefs        = "/link_setting/v1/link_setting/set"
+	PathGetBlockWords   = "/x/im/link_setting/get_block_words"
+	PathAddBlockWord    = "/x/im/link_setting/add_block_word"
+	PathDelBlockWord    = "/x/im/link_setting/del_block_word"
+	PathGetReplyText    = "/x/im/auto_reply/get_reply_text"
+	PathSetReplyText    = "/x/im/auto_reply/set_reply_text"
+	PathDelReplyText    = "/x/im/auto_reply/del_reply_text"
+	PathGetSysSetting   = "/link_setting/v1/link_setting/get_sys_setting"
+	PathShowCreateGroup = "/link_group/v1/member/show_create_group_icon"
 )
 
 // SendForm builds a send_msg form like bilibili's web client does.
@@ -283,4 +299,72 @@ func (s *Server) SendText(from User, to uint64, text string) uint64 {
 	}
 	r.Data(s.TB, &d)
 	return d.MsgKey
+}
+
+// MustOK posts form to path as u and fails the test unless the code is 0.
+func (s *Server) MustOK(u User, path string, form url.Values) Raw {
+	s.TB.Helper()
+	r := s.Post(u, path, form)
+	if c := r.Code(s.TB); c != 0 {
+		s.TB.Fatalf("POST %s as %d: code %d: %s", path, u.Mid, c, r.Body)
+	}
+	return r
+}
+
+// SetFans sets a user's fan count (1000 unlock auto-replies).
+func (s *Server) SetFans(mid uint64, fans int64) {
+	s.TB.Helper()
+	if st := s.Admin("PATCH", fmt.Sprintf("/admin/v1/users/%d", mid), map[string]any{"fans": fans}, nil); st != 200 {
+		s.TB.Fatalf("set fans of %d: status %d", mid, st)
+	}
+}
+
+// SetPrefs changes u's message settings through link_setting/set (name → value).
+func (s *Server) SetPrefs(u User, prefs map[string]int) {
+	s.TB.Helper()
+	f := url.Values{}
+	for k, v := range prefs {
+		f.Set(k, strconv.Itoa(v))
+	}
+	s.MustOK(u, PathSetPrefs, f)
+}
+
+// SetReply stores an auto-reply text of type typ (1 followed, 3 received, 5 大航海)
+// through set_reply_text.
+func (s *Server) SetReply(u User, typ int, reply string) {
+	s.TB.Helper()
+	s.MustOK(u, PathSetReplyText, url.Values{"type": {strconv.Itoa(typ)}, "reply": {reply}})
+}
+
+// AddKeywordRule creates a keyword auto-reply rule (type 2).
+func (s *Server) AddKeywordRule(u User, title, key1, key2, reply string) {
+	s.TB.Helper()
+	s.MustOK(u, PathSetReplyText, url.Values{"type": {"2"}, "title": {title}, "key1": {key1}, "key2": {key2}, "reply": {reply}})
+}
+
+// AddBlockWord adds one of u's block words.
+func (s *Server) AddBlockWord(u User, word string) {
+	s.TB.Helper()
+	s.MustOK(u, PathAddBlockWord, url.Values{"content": {word}})
+}
+
+// PutWork registers a work of mid through the operator API.
+func (s *Server) PutWork(mid, aid uint64, work map[string]any) {
+	s.TB.Helper()
+	if st := s.Admin("PUT", fmt.Sprintf("/admin/v1/users/%d/works/%d", mid, aid), work, nil); st != 200 {
+		s.TB.Fatalf("put work %d of %d: status %d", aid, mid, st)
+	}
+}
+
+// Guard reports that fan bought a guard in up's live room; it returns whether up's
+// 大航海 auto-reply was sent.
+func (s *Server) Guard(up, fan uint64) bool {
+	s.TB.Helper()
+	var out struct {
+		Replied bool `json:"replied"`
+	}
+	if st := s.Admin("POST", fmt.Sprintf("/admin/v1/users/%d/guards/%d", up, fan), nil, &out); st != 200 {
+		s.TB.Fatalf("guard %d→%d: status %d", fan, up, st)
+	}
+	return out.Replied
 }

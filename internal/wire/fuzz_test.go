@@ -76,7 +76,8 @@ func FuzzParams(f *testing.F) {
 			}
 		}
 		// Independent oracle for url-encoded input: every name (trimmed) is present, with
-		// the first value of one of the raw names it comes from; the body wins.
+		// the first value of one of the raw names it comes from (all of them, joined by
+		// commas, for "name[]"); the body wins.
 		ct := strings.ToLower(strings.TrimSpace(strings.Split(contentType, ";")[0]))
 		if post && ct == "multipart/form-data" {
 			return
@@ -90,7 +91,11 @@ func FuzzParams(f *testing.F) {
 			layer := map[string][]string{}
 			for k, vs := range v {
 				k = strings.TrimSpace(k)
-				layer[k] = append(layer[k], vs[0])
+				val := vs[0]
+				if strings.HasSuffix(k, "[]") { // array parameters keep every value
+					val = strings.Join(vs, ",")
+				}
+				layer[k] = append(layer[k], val)
 			}
 			for k, vs := range layer {
 				if _, ok := want[k]; !ok || over {

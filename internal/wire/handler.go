@@ -78,8 +78,10 @@ func (h *Handler) Paths() []string {
 
 func (h *Handler) table() []*route {
 	const (
-		ss = "/session_svr/v1/session_svr/"
-		ls = "/link_setting/v1/link_setting/"
+		ss  = "/session_svr/v1/session_svr/"
+		ls  = "/link_setting/v1/link_setting/"
+		xls = "/x/im/link_setting/"
+		ar  = "/x/im/auto_reply/"
 	)
 	code2 := im.ErrInvalidParam
 	return []*route{
@@ -100,6 +102,16 @@ func (h *Handler) table() []*route {
 		{path: ss + "batch_update_dustbin_ack", fam: svr, post: true, errData: dataAbsent, h: h.dustbinAck},
 		{path: ss + "batch_rm_dustbin", fam: svr, post: true, errData: dataAbsent, h: h.dustbinRemove},
 		{path: "/svr_sync/v1/svr_sync/fetch_session_msgs", fam: svr, badDomain: code2, h: h.fetchSessionMsgs},
+		{path: ls + "get", fam: svr, getOrPost: true, h: h.getPrefs},
+		{path: ls + "set", fam: svr, post: true, errData: dataAbsent, badDomain: code2, h: h.setPrefs},
+		{path: xls + "get_block_words", fam: svr, h: h.getBlockWords},
+		{path: xls + "add_block_word", fam: svr, post: true, errData: dataAbsent, h: h.addBlockWord},
+		{path: xls + "del_block_word", fam: svr, post: true, errData: dataAbsent, h: h.delBlockWord},
+		{path: ar + "get_reply_text", fam: x, badDomain: code2, h: h.getReplyText},
+		{path: ar + "set_reply_text", fam: x, post: true, errData: dataAbsent, h: h.setReplyText},
+		{path: ar + "del_reply_text", fam: x, post: true, errData: dataAbsent, h: h.delReplyText},
+		{path: ls + "get_sys_setting", fam: svr, h: h.getSysSetting},
+		{path: "/link_group/v1/member/show_create_group_icon", fam: svr, h: h.showCreateGroupIcon},
 		{path: "/web_im/v1/web_im/send_msg", fam: x, post: true, bareRequestErrors: true, sysErr: im.ErrSystem, h: h.sendMsg},
 	}
 }

@@ -78,7 +78,7 @@ func (p params) addValues(v url.Values) {
 		if t := strings.TrimSpace(k); t != k {
 			padded = append(padded, k)
 		} else if _, seen := p[k]; !seen && len(vs) > 0 {
-			p[k] = vs[0]
+			p[k] = first(k, vs)
 		}
 	}
 	// Names with white space around them come after the exact names, in a fixed order, so
@@ -88,10 +88,38 @@ func (p params) addValues(v url.Values) {
 	for _, k := range padded {
 		if t := strings.TrimSpace(k); len(v[k]) > 0 {
 			if _, seen := p[t]; !seen {
-				p[t] = v[k][0]
+				p[t] = first(t, v[k])
 			}
 		}
 	}
+}
+
+// first is the value of a parameter given as vs: the first one, except for array
+// parameters ("type[]=1&type[]=2"), whose values are all kept, joined by commas, for
+// list to split.
+func first(name string, vs []string) string {
+	if strings.HasSuffix(name, "[]") {
+		return strings.Join(vs, ",")
+	}
+	return vs[0]
+}
+
+// list reads a list of numbers: an array parameter, repeated or comma-separated.
+// Absent gives nil; an empty or malformed item → -400.
+func (p params) list(name string) ([]int64, error) {
+	v, ok := p[name]
+	if !ok {
+		return nil, nil
+	}
+	var out []int64
+	for item := range strings.SplitSeq(v, ",") {
+		n, err := strconv.ParseInt(item, 10, 64)
+		if err != nil {
+			return nil, im.ErrBadRequest
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // str returns a parameter that must be valid UTF-8.

@@ -132,7 +132,7 @@ func (h *Handler) getSessions(c *call) (any, error) {
 	if begin < 0 || end < 0 {
 		return nil, c.domain()
 	}
-	fold, err := c.p.optInt("unfollow_fold", 0)
+	fold, err := unfollowFold(c, cat)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func (h *Handler) getSessions(c *call) (any, error) {
 		return nil, err
 	}
 	l, err := c.svc.ListSessions(c.ctx, c.me.Mid, im.ListParams{Category: int(cat), Size: size, After: begin, Before: end,
-		ByAck: sortRule == 3 && cat != 4 && cat != 7, UnfollowFold: fold == 1})
+		ByAck: sortRule == 3 && cat != 4 && cat != 7, UnfollowFold: fold})
 	if err != nil {
 		return nil, err
 	}

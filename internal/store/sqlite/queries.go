@@ -37,11 +37,35 @@ const (
 	qListMessagesAsc
 	qCountUnread
 
+	qGetSettings
+	qPutSettings
+	qListBlockWords
+	qAddBlockWord
+	qDeleteBlockWord
+
+	qListAutoReplies
+	qGetAutoReply
+	qInsertAutoReply
+	qUpdateAutoReply
+	qDeleteAutoReply
+
+	qPutWork
+	qDeleteWork
+	qListWorks
+
 	numQueries
 )
 
 const sessionCols = `owner, type, talker, ack_seqno, ack_ts, max_seqno, session_ts, top_ts, unread, last_msg_key,
-	is_follow, is_dnd, push_setting, intercept, trust, hidden, my_sent, talker_active`
+	is_follow, is_dnd, push_setting, intercept, trust, hidden, my_sent, talker_active, auto_reply_at`
+
+const settingsCols = `show_unfollowed_msg, msg_notify, set_like, set_comment, set_at, is_group_fold,
+	should_receive_group, receive_unfollow_msg, followed_reply, keys_reply, recv_reply, voyage_reply,
+	recommend_followed_reply, ai_intercept, set_recv_reply, set_recv_like, set_new_follow`
+
+const autoReplyCols = `id, owner, type, title, key1, key2, reply, ctime`
+
+const workCols = `owner, aid, bvid, title, cover, pub_date, plays, danmaku, favorites`
 
 const messageCols = `msg_key, seqno, conv_lo, conv_hi, sender_uid, receiver_type, receiver_id, msg_type, content,
 	timestamp, status, new_face_version, source, notify_code, visible_to, counts_unread`
@@ -74,7 +98,7 @@ var queries = [numQueries]string{
 		COALESCE((SELECT following | (blocking << 1) FROM relations WHERE mid = ?2 AND target = ?1), 0)`,
 
 	qGetSession: `SELECT ` + sessionCols + ` FROM sessions WHERE owner = ? AND type = ? AND talker = ?`,
-	qPutSession: `INSERT OR REPLACE INTO sessions (` + sessionCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	qPutSession: `INSERT OR REPLACE INTO sessions (` + sessionCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	// ?1 owner, ?5 intercept, ?6 after, ?7 before, ?8 limit.
 	//
 	// Bounds are plain comparisons (the caller passes MaxInt64 for "no upper bound") so
@@ -114,4 +138,21 @@ var queries = [numQueries]string{
 	qCountUnread: `SELECT COUNT(*) FROM messages
 		WHERE conv_lo = ?1 AND conv_hi = ?2 AND seqno > ?4 AND sender_uid != ?3
 		  AND counts_unread = 1 AND status != 2 AND visible_to IN (0, ?3)`,
+
+	qGetSettings: `SELECT ` + settingsCols + ` FROM settings WHERE owner = ?`,
+	qPutSettings: `INSERT OR REPLACE INTO settings (owner, ` + settingsCols + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	qListBlockWords:  `SELECT content, ctime FROM block_words WHERE owner = ? ORDER BY id`,
+	qAddBlockWord:    `INSERT INTO block_words (owner, content, ctime) VALUES (?, ?, ?)`,
+	qDeleteBlockWord: `DELETE FROM block_words WHERE owner = ? AND content = ?`,
+
+	qListAutoReplies: `SELECT ` + autoReplyCols + ` FROM auto_replies WHERE owner = ? AND type = ? ORDER BY id DESC`,
+	qGetAutoReply:    `SELECT ` + autoReplyCols + ` FROM auto_replies WHERE id = ?`,
+	qInsertAutoReply: `INSERT INTO auto_replies (owner, type, title, key1, key2, reply, ctime) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	qUpdateAutoReply: `UPDATE auto_replies SET owner = ?, type = ?, title = ?, key1 = ?, key2 = ?, reply = ?, ctime = ? WHERE id = ?`,
+	qDeleteAutoReply: `DELETE FROM auto_replies WHERE id = ?`,
+
+	qPutWork:    `INSERT OR REPLACE INTO works (` + workCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	qDeleteWork: `DELETE FROM works WHERE owner = ? AND aid = ?`,
+	qListWorks:  `SELECT ` + workCols + ` FROM works WHERE owner = ? ORDER BY pub_date DESC, aid DESC LIMIT ? + 0`,
 }

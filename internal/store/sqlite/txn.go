@@ -199,7 +199,7 @@ func scanSession(sc interface{ Scan(...any) error }) (store.Session, error) {
 	var owner, talker, ack, maxs, last int64
 	var follow, dnd, icpt, trust, hidden, active int64
 	err := sc.Scan(&owner, &s.Type, &talker, &ack, &s.AckTs, &maxs, &s.SessionTs, &s.TopTs, &s.Unread, &last,
-		&follow, &dnd, &s.PushSetting, &icpt, &trust, &hidden, &s.MySent, &active)
+		&follow, &dnd, &s.PushSetting, &icpt, &trust, &hidden, &s.MySent, &active, &s.AutoReplyAt)
 	s.Owner, s.Talker, s.AckSeqno, s.MaxSeqno, s.LastMsgKey = uint64(owner), uint64(talker), uint64(ack), uint64(maxs), uint64(last)
 	s.IsFollow, s.IsDnd, s.Intercept, s.Trust, s.Hidden, s.TalkerActive = follow == 1, dnd == 1, icpt == 1, trust == 1, hidden == 1, active == 1
 	return s, mapErr(err)
@@ -213,7 +213,7 @@ func (t *txn) GetSession(ctx context.Context, owner uint64, typ int, talker uint
 func (t *txn) PutSession(ctx context.Context, s store.Session) error {
 	_, err := t.exec(ctx, qPutSession, u2i(s.Owner), s.Type, u2i(s.Talker), u2i(s.AckSeqno), s.AckTs, u2i(s.MaxSeqno),
 		s.SessionTs, s.TopTs, s.Unread, u2i(s.LastMsgKey), b2i(s.IsFollow), b2i(s.IsDnd), s.PushSetting,
-		b2i(s.Intercept), b2i(s.Trust), b2i(s.Hidden), s.MySent, b2i(s.TalkerActive))
+		b2i(s.Intercept), b2i(s.Trust), b2i(s.Hidden), s.MySent, b2i(s.TalkerActive), s.AutoReplyAt)
 	return err
 }
 

@@ -1,0 +1,130 @@
+package im
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/bilimsg/bilimsg/internal/store"
+)
+
+// fold maps text onto the form block words and keywords are compared in: full-width
+// ASCII (Ａ, １, ：) becomes half-width, and every letter its simple case fold, so that
+// matching ignores case in every script and the width of Latin letters and digits.
+// Mapping through upper and then lower case also folds ſ, K (Kelvin) and final ς onto
+// s, k and σ, which a plain lower-casing would miss.
+func fold(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 0xFF01 && r <= 0xFF5E {
+			r -= 0xFEE0
+		} else if r == 0x3000 {
+			r = ' '
+		}
+		return unicode.ToLower(unicode.ToUpper(r))
+	}, s)
+}
+
+// hasBlockWord reports whether text contains one of the words, compared folded.
+func hasBlockWord(text string, words []store.BlockWord) bool {
+	if len(words) == 0 {
+		return false
+	}
+	t := fold(text)
+	for _, w := range words {
+		if strings.Contains(t, fold(w.Content)) {
+			return true
+		}
+	}
+	return false
+}
+
+// spamRules are the deterministic rules of 私信智能拦截 (ai_intercept): a stranger's message
+// that carries a link off bilibili or contact details is routed to the dustbin. They run
+// on folded text. The same contact-detail rules refuse auto-reply texts (1500003).
+type spamRules struct {
+	url, domain, phone, qq, wechat, email *regexp.Regexp
+}
+
+func newSpamRules() *spamRules {
+	return &spamRules{
+		// An explicit http(s) URL, whatever its host.
+		url: regexp.MustCompile(`https?://([^\s/?#:@]+)`),
+		// A bare domain with a common top-level domain: "www.xx.com", "abc.cn/x".
+		domain: regexp.MustCompile(`(?:^|[^a-z0-9.-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|cn|net|org|top|xyz|cc|io|me|vip|info|co|tv|site|shop|club|link|ly|to|app|dev|wang|icu|fun|ink|live))(?:[^a-z0-9-]|$)`),
+		// A mainland mobile number, optionally grouped 3-4-4 by spaces or dashes.
+		phone: regexp.MustCompile(`(?:^|[^0-9])1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?:[^0-9]|$)`),
+		// A QQ number announced as such.
+		qq: regexp.MustCompile(`(?:qq|扣扣|企鹅|q群)[^0-9]{0,4}[1-9][0-9]{4,10}`),
+		// A WeChat id (6–20 characters, starting with a letter) announced as such.
+		wechat: regexp.MustCompile(`(?:微信|薇信|威信|v信|vx|wx|weixin|wechat)[号:\s]{0,3}[a-z][-_a-z0-9]{5,19}`),
+		email:  regexp.MustCompile(`[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}`),
+	}
+}
+
+// bilibiliHost reports whether host is one of bilibili's own, whose links are never
+// treated as spam (sharing a video is what people do).
+func bilibiliHost(host string) bool {
+	for _, d := range []string{"bilibili.com", "b23.tv", "hdslb.com", "biliimg.com", "bilibili.tv", "acg.tv"} {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// contact reports phone numbers, QQ numbers and WeChat ids in folded text.
+func (r *spamRules) contact(t string) bool {
+	return r.phone.MatchString(t) || r.qq.MatchString(t) || r.wechat.MatchString(t)
+}
+
+// suspicious reports whether text carries a link off bilibili, contact details or an
+// e-mail address.
+func (r *spamRules) suspicious(text string) bool {
+	t := fold(text)
+	if r.contact(t) || r.email.MatchString(t) {
+		return true
+	}
+	for _, re := range []*regexp.Regexp{r.url, r.domain} {
+		for _, m := range re.FindAllStringSubmatch(t, -1) {
+			if !bilibiliHost(m[1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sensitive reports whether an auto-reply text would hand out contact details.
+func (r *spamRules) sensitive(text string) bool { return r.contact(fold(text)) }
+
+// splitKeywords splits a keyword list on full-width "，" (bilibili's separator) or ASCII
+// ",", trimming each keyword and dropping empty ones.
+func splitKeywords(s string) []string {
+	var out []string
+	for _, k := range strings.FieldsFunc(s, func(r rune) bool { return r == '，' || r == ',' }) {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// matchRule returns the first rule (in the order given: newest first, as listed) whose
+// exact keywords (key1) equal the whole text or whose fuzzy keywords (key2) occur in it,
+// compared folded and with the text trimmed.
+func matchRule(text string, rules []store.AutoReply) (store.AutoReply, bool) {
+	t := fold(strings.TrimSpace(text))
+	for _, r := range rules {
+		for _, k := range splitKeywords(r.Key1) {
+			if t == fold(k) {
+				return r, true
+			}
+		}
+		for _, k := range splitKeywords(r.Key2) {
+			if strings.Contains(t, fold(k)) {
+				return r, true
+			}
+		}
+	}
+	return store.AutoReply{}, false
+}
