@@ -541,3 +541,226 @@ func TestClock(t *testing.T) {
 		}
 	})
 }
+
+type work struct {
+	Aid       uint64 `json:"aid"`
+	Bvid      string `json:"bvid"`
+	Title     string `json:"title"`
+	Cover     string `json:"cover"`
+	PubDate   int64  `json:"pub_date"`
+	Plays     int64  `json:"plays"`
+	Danmaku   int64  `json:"danmaku"`
+	Favorites int64  `json:"favorites"`
+}
+
+// worksOf lists a user's works through the operator API.
+func worksOf(t *testing.T, s *testkit.Server, mid uint64, query string) []work {
+	t.Helper()
+	var l struct {
+		Works []work `json:"works"`
+	}
+	r := do(t, s, "GET", fmt.Sprintf("/admin/v1/users/%d/works%s", mid, query), "")
+	want(t, r, 200, &l)
+	if l.Works == nil {
+		t.Errorf("works must be an array, never null: %s", r.body)
+	}
+	return l.Works
+}
+
+func aids(ws []work) []uint64 {
+	out := []uint64{}
+	for _, w := range ws {
+		out = append(out, w.Aid)
+	}
+	return out
+}
+
+func TestWorks(t *testing.T) {
+	t.Parallel()
+	s := testkit.Start(t, testkit.Options{})
+	want(t, do(t, s, "POST", "/admin/v1/users", `{"name":"up","mid":1001}`), 200, nil)
+	want(t, do(t, s, "POST", "/admin/v1/users", `{"name":"other","mid":1002}`), 200, nil)
+
+	if ws := worksOf(t, s, 1001, ""); len(ws) != 0 {
+		t.Errorf("a new user has no works: %+v", ws)
+	}
+	// Every field given.
+	var w work
+	want(t, do(t, s, "PUT", "/admin/v1/users/1001/works/170001",
+		`{"bvid":"BV1xx411c7mD","title":"标题","cover":"https://i0.hdslb.com/bfs/archive/c.jpg","pub_date":1717200000,"plays":123456,"danmaku":479,"favorites":7}`), 200, &w)
+	full := work{Aid: 170001, Bvid: "BV1xx411c7mD", Title: "标题", Cover: "https://i0.hdslb.com/bfs/archive/c.jpg",
+		PubDate: 1717200000, Plays: 123456, Danmaku: 479, Favorites: 7}
+	if w != full {
+		t.Errorf("PUT answer: %+v, want %+v", w, full)
+	}
+	// Only the title: pub_date defaults to now (the fake clock), the rest to zero values.
+	want(t, do(t, s, "PUT", "/admin/v1/users/1001/works/170002", `{"title":"只有标题"}`), 200, &w)
+	if w != (work{Aid: 170002, Title: "只有标题", PubDate: testkit.Epoch.Unix()}) {
+		t.Errorf("PUT with the title only: %+v", w)
+	}
+	// An older and a same-date work with a lower aid.
+	want(t, do(t, s, "PUT", "/admin/v1/users/1001/works/170003", `{"title":"old","pub_date":1000}`), 200, nil)
+	want(t, do(t, s, "PUT", "/admin/v1/users/1001/works/170000", `{"title":"same date, lower aid","pub_date":1717200000}`), 200, nil)
+	want(t, do(t, s, "PUT", "/admin/v1/users/1002/works/170009", `{"title":"someone else's"}`), 200, nil)
+
+	// Latest publication first, then the highest aid; limit cuts from the latest.
+	if got := aids(worksOf(t, s, 1001, "")); fmt.Sprint(got) != "[170002 170001 170000 170003]" {
+		t.Errorf("listing order: %v", got)
+	}
+	if got := aids(worksOf(t, s, 1001, "?limit=2")); fmt.Sprint(got) != "[170002 170001]" {
+		t.Errorf("limit=2: %v", got)
+	}
+	if got := aids(worksOf(t, s, 1001, "?limit=100")); len(got) != 4 {
+		t.Errorf("limit=100: %v", got)
+	}
+	if ws := worksOf(t, s, 1001, ""); ws[1] != full {
+		t.Errorf("listed work: %+v, want %+v", ws[1], full)
+	}
+	if got := aids(worksOf(t, s, 1002, "")); fmt.Sprint(got) != "[170009]" {
+		t.Errorf("works are per user: %v", got)
+	}
+	for _, bad := range []string{"?limit=0", "?limit=101", "?limit=-1", "?limit=x", "?limit=1.5"} {
+		want(t, do(t, s, "GET", "/admin/v1/users/1001/works"+bad, ""), http.StatusBadRequest, nil)
+	}
+
+	// PUT again replaces the whole work (absent fields fall back to their defaults).
+	s.Advance(time.Hour)
+	want(t, do(t, s, "PUT", "/admin/v1/users/1001/works/170001", `{"title":"新标题","plays":5}`), 200, &w)
+	replaced := work{Aid: 170001, Title: "新标题", PubDate: testkit.Epoch.Add(time.Hour).Unix(), Plays: 5}
+	if w != replaced {
+		t.Errorf("replacing PUT: %+v, want %+v", w, replaced)
+	}
+	if ws := worksOf(t, s, 1001, ""); len(ws) != 4 || ws[0] != replaced {
+		t.Errorf("after replacing: %+v", ws)
+	}
+
+	// Refused PUTs.
+	for name, c := range map[string]struct{ path, body string }{
+		"aid 0":            {"/admin/v1/users/1001/works/0", `{"title":"x"}`},
+		"aid not a number": {"/admin/v1/users/1001/works/abc", `{"title":"x"}`},
+		"negative aid":     {"/admin/v1/users/1001/works/-5", `{"title":"x"}`},
+		"aid 2^63":         {"/admin/v1/users/1001/works/9223372036854775808", `{"title":"x"}`},
+		"aid 2^64":         {"/admin/v1/users/1001/works/18446744073709551616", `{"title":"x"}`},
+		"mid not a number": {"/admin/v1/users/x/works/5", `{"title":"x"}`},
+		"no title":         {"/admin/v1/users/1001/works/5", `{"plays":1}`},
+		"empty title":      {"/admin/v1/users/1001/works/5", `{"title":""}`},
+		"negative plays":   {"/admin/v1/users/1001/works/5", `{"title":"x","plays":-1}`},
+		"negative danmaku": {"/admin/v1/users/1001/works/5", `{"title":"x","danmaku":-1}`},
+		"negative favs":    {"/admin/v1/users/1001/works/5", `{"title":"x","favorites":-1}`},
+		"negative date":    {"/admin/v1/users/1001/works/5", `{"title":"x","pub_date":-1}`},
+		"unknown field":    {"/admin/v1/users/1001/works/5", `{"title":"x","aid":5}`},
+		"misspelled field": {"/admin/v1/users/1001/works/5", `{"title":"x","play":5}`},
+		"two objects":      {"/admin/v1/users/1001/works/5", `{"title":"x"}{"title":"y"}`},
+		"trailing data":    {"/admin/v1/users/1001/works/5", `{"title":"x"} 1`},
+		"not JSON":         {"/admin/v1/users/1001/works/5", `title=x`},
+		"array":            {"/admin/v1/users/1001/works/5", `[{"title":"x"}]`},
+		"empty body":       {"/admin/v1/users/1001/works/5", ``},
+		"string plays":     {"/admin/v1/users/1001/works/5", `{"title":"x","plays":"5"}`},
+		"fractional plays": {"/admin/v1/users/1001/works/5", `{"title":"x","plays":1.5}`},
+		"title not string": {"/admin/v1/users/1001/works/5", `{"title":5}`},
+		"truncated":        {"/admin/v1/users/1001/works/5", `{"title":"x"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			want(t, do(t, s, "PUT", c.path, c.body), http.StatusBadRequest, nil)
+		})
+	}
+	big := mustJSON(map[string]string{"title": "x", "cover": strings.Repeat("a", 64<<10)})
+	want(t, do(t, s, "PUT", "/admin/v1/users/1001/works/5", big), http.StatusRequestEntityTooLarge, nil)
+	if got := aids(worksOf(t, s, 1001, "")); len(got) != 4 {
+		t.Errorf("refused PUTs stored works: %v", got)
+	}
+
+	// Unknown users.
+	want(t, do(t, s, "PUT", "/admin/v1/users/4242/works/5", `{"title":"x"}`), http.StatusNotFound, nil)
+	want(t, do(t, s, "GET", "/admin/v1/users/4242/works", ""), http.StatusNotFound, nil)
+	want(t, do(t, s, "DELETE", "/admin/v1/users/4242/works/5", ""), http.StatusNotFound, nil)
+
+	// DELETE removes one work, and answers {} also for a work that is not there.
+	for range 2 {
+		r := do(t, s, "DELETE", "/admin/v1/users/1001/works/170001", "")
+		want(t, r, 200, &struct{}{})
+		if strings.TrimSpace(string(r.body)) != "{}" {
+			t.Errorf("DELETE answer: %s, want {}", r.body)
+		}
+	}
+	if got := aids(worksOf(t, s, 1001, "")); fmt.Sprint(got) != "[170002 170000 170003]" {
+		t.Errorf("after DELETE: %v", got)
+	}
+	// Another user's work of the same aid is another work.
+	want(t, do(t, s, "DELETE", "/admin/v1/users/1001/works/170009", ""), 200, nil)
+	if got := aids(worksOf(t, s, 1002, "")); fmt.Sprint(got) != "[170009]" {
+		t.Errorf("DELETE of a work of another user removed it: %v", got)
+	}
+	want(t, do(t, s, "DELETE", "/admin/v1/users/1001/works/0", ""), http.StatusBadRequest, nil)
+	want(t, do(t, s, "DELETE", "/admin/v1/users/1001/works/x", ""), http.StatusBadRequest, nil)
+	want(t, do(t, s, "POST", "/admin/v1/users/1001/works/5", `{"title":"x"}`), http.StatusNotFound, nil)
+}
+
+func TestGuard(t *testing.T) {
+	t.Parallel()
+	s := testkit.Start(t, testkit.Options{})
+	up := s.NewUser(1001, "up")
+	fan := s.NewUser(1002, "fan")
+	guard := func() bool {
+		t.Helper()
+		var out struct {
+			Replied bool `json:"replied"`
+		}
+		want(t, do(t, s, "POST", "/admin/v1/users/1001/guards/1002", ""), 200, &out)
+		return out.Replied
+	}
+	voyage := func() []map[string]any {
+		var out []map[string]any
+		for _, m := range fetch(t, s, fan, up.Mid) {
+			if m["msg_source"] == 11.0 {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+
+	// voyage_reply off (the default): nothing is sent.
+	if guard() {
+		t.Errorf("voyage_reply off: replied")
+	}
+	if m := fetch(t, s, fan, up.Mid); len(m) != 0 {
+		t.Errorf("voyage_reply off: messages %v", m)
+	}
+	// On, but no text yet: nothing.
+	s.SetFans(up.Mid, 1000)
+	s.SetPrefs(up, map[string]int{"voyage_reply": 1})
+	if guard() {
+		t.Errorf("voyage_reply on without text: replied")
+	}
+	// On with a text: the reply, from up, msg_source 11.
+	s.SetReply(up, 5, "感谢上船")
+	s.Follow(fan.Mid, up.Mid, true)
+	if !guard() {
+		t.Fatalf("voyage_reply on with a text: not replied")
+	}
+	m := voyage()
+	if len(m) != 1 || m[0]["sender_uid"] != 1001.0 || m[0]["receiver_id"] != 1002.0 || m[0]["msg_type"] != 1.0 ||
+		m[0]["content"] != `{"content":"感谢上船"}` {
+		t.Errorf("voyage reply: %v", m)
+	}
+	// Switched off again: nothing more.
+	s.SetPrefs(up, map[string]int{"voyage_reply": 0})
+	if guard() || len(voyage()) != 1 {
+		t.Errorf("voyage_reply off again: replied")
+	}
+	// Under the rules of any message: a fan who blocks up gets nothing.
+	s.SetPrefs(up, map[string]int{"voyage_reply": 1})
+	s.Block(fan.Mid, up.Mid, true)
+	if guard() || len(voyage()) != 1 {
+		t.Errorf("fan blocks up: replied")
+	}
+
+	// Errors.
+	want(t, do(t, s, "POST", "/admin/v1/users/1001/guards/1001", ""), http.StatusBadRequest, nil)
+	want(t, do(t, s, "POST", "/admin/v1/users/1001/guards/4242", ""), http.StatusNotFound, nil)
+	want(t, do(t, s, "POST", "/admin/v1/users/4242/guards/1002", ""), http.StatusNotFound, nil)
+	want(t, do(t, s, "POST", "/admin/v1/users/1001/guards/0", ""), http.StatusBadRequest, nil)
+	want(t, do(t, s, "POST", "/admin/v1/users/x/guards/1002", ""), http.StatusBadRequest, nil)
+	want(t, do(t, s, "GET", "/admin/v1/users/1001/guards/1002", ""), http.StatusNotFound, nil)
+	want(t, call(t, s, "", "POST", "/admin/v1/users/1001/guards/1002", nil), http.StatusUnauthorized, nil)
+}

@@ -43,13 +43,22 @@ func (s *Service) replyToMessage(ctx context.Context, tx store.Tx, upSettings st
 		return nil
 	}
 	up, fan := d.msg.ReceiverID, d.msg.SenderUID
-	back := store.Pair{TargetExists: true, Mine: pair.Theirs, Theirs: pair.Mine}
+	// The pair seen from the replier, with the fan's settings, read only when a reply is due.
+	var back store.Pair
+	reverse := func() error {
+		st, err := settingsOf(ctx, tx, fan)
+		back = store.Pair{TargetExists: true, Mine: pair.Theirs, Theirs: pair.Mine, TargetSettings: &st}
+		return err
+	}
 	if upSettings.KeysReply == 1 && d.msg.MsgType == MsgText {
 		rules, err := tx.ListAutoReplies(ctx, up, ReplyKeyword)
 		if err != nil {
 			return err
 		}
 		if r, ok := matchRule(text, rules); ok {
+			if err := reverse(); err != nil {
+				return err
+			}
 			_, err := s.autoSend(ctx, tx, back, d.toSess, delivery{from: up, to: fan, msgType: MsgText,
 				content: textContent(s.emoji.Convert(r.Reply)), source: SourceKeywordReply}, r.Reply, now)
 			return err
@@ -62,6 +71,9 @@ func (s *Service) replyToMessage(ctx context.Context, tx store.Tx, upSettings st
 	if err != nil || len(texts) == 0 {
 		return err
 	}
+	if err := reverse(); err != nil {
+		return err
+	}
 	_, err = s.autoSend(ctx, tx, back, d.toSess, delivery{from: up, to: fan, msgType: MsgText,
 		content: textContent(s.emoji.Convert(texts[0].Reply)), source: SourceRecvReply, autoReplyAt: now.Unix()},
 		texts[0].Reply, now)
@@ -72,14 +84,11 @@ func (s *Service) replyToMessage(ctx context.Context, tx store.Tx, upSettings st
 // rules refuse (the receiver blocks the replier, takes no messages from strangers, ...)
 // is skipped, never an error of the event that caused it. pair is seen from the replier;
 // fromSess is the replier's session with the receiver; text is what block words and the
-// smart interception of the receiver look at. It reports whether the reply was sent.
+// smart interception of the receiver look at. pair.TargetSettings must hold the receiver's
+// settings when they have any. It reports whether the reply was sent.
 func (s *Service) autoSend(ctx context.Context, tx store.Tx, pair store.Pair, fromSess store.Session, d delivery,
 	text string, now time.Time) (bool, error) {
-	toSettings, err := settingsOf(ctx, tx, d.to)
-	if err != nil {
-		return false, err
-	}
-	adm, err := s.admit(ctx, tx, d.to, pair, fromSess, toSettings, text)
+	adm, err := s.admit(ctx, tx, d.to, pair, fromSess, settingsOfPair(pair), text)
 	var refused *Error
 	if errors.As(err, &refused) {
 		s.log.Debug("auto-reply not sent", "from", d.from, "to", d.to, "source", d.source, "code", refused.Code)

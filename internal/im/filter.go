@@ -12,7 +12,8 @@ import (
 // ASCII (Ａ, １, ：) becomes half-width, and every letter its simple case fold, so that
 // matching ignores case in every script and the width of Latin letters and digits.
 // Mapping through upper and then lower case also folds ſ, K (Kelvin) and final ς onto
-// s, k and σ, which a plain lower-casing would miss.
+// s, k and σ, which a plain lower-casing would miss — and the Turkish dotless ı and dotted
+// İ onto i, which is what a user who "ignores case" expects of them.
 func fold(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r >= 0xFF01 && r <= 0xFF5E {
@@ -22,20 +23,6 @@ func fold(s string) string {
 		}
 		return unicode.ToLower(unicode.ToUpper(r))
 	}, s)
-}
-
-// hasBlockWord reports whether text contains one of the words, compared folded.
-func hasBlockWord(text string, words []store.BlockWord) bool {
-	if len(words) == 0 {
-		return false
-	}
-	t := fold(text)
-	for _, w := range words {
-		if strings.Contains(t, fold(w.Content)) {
-			return true
-		}
-	}
-	return false
 }
 
 // spamRules are the deterministic rules of 私信智能拦截 (ai_intercept): a stranger's message
@@ -49,8 +36,10 @@ func newSpamRules() *spamRules {
 	return &spamRules{
 		// An explicit http(s) URL, whatever its host.
 		url: regexp.MustCompile(`https?://([^\s/?#:@]+)`),
-		// A bare domain with a common top-level domain: "www.xx.com", "abc.cn/x".
-		domain: regexp.MustCompile(`(?:^|[^a-z0-9.-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|cn|net|org|top|xyz|cc|io|me|vip|info|co|tv|site|shop|club|link|ly|to|app|dev|wang|icu|fun|ink|live))(?:[^a-z0-9-]|$)`),
+		// A bare domain with a common top-level domain: "www.xx.com", "abc.cn/x". The
+		// match is the domain alone, so that one domain's end cannot hide the next one;
+		// domains finds where a match is cut short ("x.company").
+		domain: regexp.MustCompile(`(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|cn|net|org|top|xyz|cc|io|me|vip|info|co|tv|site|shop|club|link|ly|to|app|dev|wang|icu|fun|ink|live)`),
 		// A mainland mobile number, optionally grouped 3-4-4 by spaces or dashes.
 		phone: regexp.MustCompile(`(?:^|[^0-9])1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?:[^0-9]|$)`),
 		// A QQ number announced as such.
@@ -84,14 +73,25 @@ func (r *spamRules) suspicious(text string) bool {
 	if r.contact(t) || r.email.MatchString(t) {
 		return true
 	}
-	for _, re := range []*regexp.Regexp{r.url, r.domain} {
-		for _, m := range re.FindAllStringSubmatch(t, -1) {
-			if !bilibiliHost(m[1]) {
-				return true
-			}
+	for _, m := range r.url.FindAllStringSubmatch(t, -1) {
+		if !bilibiliHost(m[1]) {
+			return true
+		}
+	}
+	for _, m := range r.domain.FindAllStringIndex(t, -1) {
+		// A domain ends where no letter, digit or '-' follows ("x.company" is no ".com").
+		if end := m[1]; end < len(t) && isHostByte(t[end]) {
+			continue
+		}
+		if !bilibiliHost(t[m[0]:m[1]]) {
+			return true
 		}
 	}
 	return false
+}
+
+func isHostByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-'
 }
 
 // sensitive reports whether an auto-reply text would hand out contact details.

@@ -161,10 +161,7 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 		if err != nil {
 			return err
 		}
-		theirSettings, err := settingsOf(ctx, tx, req.Receiver)
-		if err != nil {
-			return err
-		}
+		theirSettings := settingsOfPair(pair)
 		adm, err := s.admit(ctx, tx, req.Receiver, pair, mySess, theirSettings, text)
 		if err != nil {
 			return err
@@ -238,12 +235,9 @@ func (s *Service) admit(ctx context.Context, tx store.Tx, to uint64, pair store.
 		adm.intercept = true
 		return adm, nil
 	}
-	words, err := tx.ListBlockWords(ctx, to)
-	if err != nil {
-		return adm, err
-	}
-	adm.intercept = hasBlockWord(text, words)
-	return adm, nil
+	hit, err := tx.BlockWordIn(ctx, to, fold(text))
+	adm.intercept = hit
+	return adm, err
 }
 
 // post delivers an admitted message and, when the one-message rule holds and this is the

@@ -78,6 +78,14 @@ func SettingFields() []SettingField {
 	}
 }
 
+// settingsOfPair returns the target's settings read with the pair, defaults when never set.
+func settingsOfPair(p store.Pair) store.Settings {
+	if p.TargetSettings == nil {
+		return DefaultSettings()
+	}
+	return *p.TargetSettings
+}
+
 // settingsOf reads a user's preferences inside a transaction, defaults when never set.
 func settingsOf(ctx context.Context, tx store.Tx, mid uint64) (store.Settings, error) {
 	st, err := tx.GetSettings(ctx, mid)
@@ -193,7 +201,7 @@ func (s *Service) AddBlockWord(ctx context.Context, mid uint64, content string) 
 		if len(words) >= MaxBlockWords {
 			return ErrTooManyBlockWords
 		}
-		return tx.AddBlockWord(ctx, mid, store.BlockWord{Content: content, Ctime: s.clock.Now().Unix()})
+		return tx.AddBlockWord(ctx, mid, store.BlockWord{Content: content, Folded: fold(content), Ctime: s.clock.Now().Unix()})
 	})
 	return s.internal("add block word", err)
 }
@@ -258,12 +266,6 @@ func (s *Service) SetReplyText(ctx context.Context, mid uint64, in ReplyText) er
 		}
 		r.Title, r.Key1, r.Key2 = in.Title, strings.Join(k1, "，"), strings.Join(k2, "，")
 	}
-	if utf8.RuneCountInString(in.Reply) > MaxReplyRunes {
-		return ErrReplyTooLong
-	}
-	if s.spam.sensitive(r.Reply) || s.spam.sensitive(r.Title) || s.spam.sensitive(r.Key1) || s.spam.sensitive(r.Key2) {
-		return ErrReplySensitive
-	}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		r.Ctime = s.clock.Now().Unix()
 		existing, err := tx.ListAutoReplies(ctx, mid, in.Type)
@@ -283,7 +285,15 @@ func (s *Service) SetReplyText(ctx context.Context, mid uint64, in ReplyText) er
 				return ErrReplyParam
 			}
 			r.ID = in.ID
-		case len(existing) >= MaxKeywordRules:
+		}
+		// The content checks come after every parameter check (27011), the rule cap last.
+		if utf8.RuneCountInString(in.Reply) > MaxReplyRunes {
+			return ErrReplyTooLong
+		}
+		if s.spam.sensitive(r.Reply) || s.spam.sensitive(r.Title) || s.spam.sensitive(r.Key1) || s.spam.sensitive(r.Key2) {
+			return ErrReplySensitive
+		}
+		if in.Type == ReplyKeyword && in.ID == 0 && len(existing) >= MaxKeywordRules {
 			return ErrTooManyRules
 		}
 		_, err = tx.PutAutoReply(ctx, r)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/bilimsg/bilimsg/internal/im"
+	"github.com/bilimsg/bilimsg/internal/store"
 )
 
 // The demo world uses the mids of the seed documents' examples, so their curl commands
@@ -70,8 +71,12 @@ func createDemo(ctx context.Context, svc *im.Service) ([]demoLogin, error) {
 		}
 		logins = append(logins, demoLogin{Mid: u.Mid, Name: u.Name, Cred: cred})
 	}
+	if err := demoAutoReplies(ctx, svc, 293793435); err != nil {
+		return nil, err
+	}
 	// 293793435 and 1 follow each other (which sends the mutual-follow greeting);
-	// 2239814 follows 293793435 as a fan.
+	// 2239814 follows 293793435 as a fan. Each follow of 293793435 gets its followed
+	// auto-reply and works card.
 	for _, f := range [][2]uint64{{293793435, 1}, {1, 293793435}, {2239814, 293793435}} {
 		if err := svc.Follow(ctx, f[0], f[1], true); err != nil {
 			return nil, err
@@ -93,4 +98,35 @@ func createDemo(ctx context.Context, svc *im.Service) ([]demoLogin, error) {
 		}
 	}
 	return logins, nil
+}
+
+// demoAutoReplies gives the demo UP主 auto-replies and three works, so that following
+// them, writing to them or writing "催更" shows bilibili's auto-replies at work.
+func demoAutoReplies(ctx context.Context, svc *im.Service, up uint64) error {
+	if err := svc.UpdateSettings(ctx, up, map[string]int{"followed_reply": 1, "keys_reply": 1, "recv_reply": 1,
+		"voyage_reply": 1, "recommend_followed_reply": 1}); err != nil {
+		return err
+	}
+	for _, r := range []im.ReplyText{
+		{Type: im.ReplyFollowed, Reply: "感谢关注~ 每周五更新，记得来看[星星眼]"},
+		{Type: im.ReplyReceived, Reply: "你好，消息已收到，UP主看到后会尽快回复~"},
+		{Type: im.ReplyVoyage, Reply: "感谢上船！舰长群的入口在粉丝团里~"},
+		{Type: im.ReplyKeyword, Title: "催更", Key1: "更新了吗", Key2: "催更，什么时候更新", Reply: "在做了在做了，每周五更新[doge]"},
+	} {
+		if err := svc.SetReplyText(ctx, up, r); err != nil {
+			return err
+		}
+	}
+	for i, w := range []store.Work{
+		{Aid: 170001, Bvid: "BV17x411w7KC", Title: "【bilimsg】一条私信的旅程", Plays: 123456, Danmaku: 479, PubDate: 1717128000},
+		{Aid: 170002, Bvid: "BV17x411w7KD", Title: "自动回复是怎么工作的", Plays: 20480, Danmaku: 88, PubDate: 1716523200},
+		{Aid: 170003, Bvid: "BV17x411w7KE", Title: "屏蔽词与私信智能拦截", Plays: 9527, Danmaku: 12, PubDate: 1715918400},
+	} {
+		w.Owner = up
+		w.Cover = fmt.Sprintf("https://i0.hdslb.com/bfs/archive/demo-cover-%d.jpg", i+1)
+		if err := svc.PutWork(ctx, w); err != nil {
+			return err
+		}
+	}
+	return nil
 }

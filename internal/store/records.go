@@ -29,6 +29,9 @@ type Pair struct {
 	TargetExists bool
 	Mine         Relation // mid towards target
 	Theirs       Relation // target towards mid
+	// TargetSettings are the target's message settings, nil when the target never
+	// changed one: whether a message gets through depends on them.
+	TargetSettings *Settings
 }
 
 // Conv names a 1:1 conversation by its two mids, Lo < Hi.
@@ -188,7 +191,10 @@ type Settings struct {
 // BlockWord is one of a user's block words.
 type BlockWord struct {
 	Content string
-	Ctime   int64 // unix seconds
+	// Folded is Content in the form messages are matched in (the domain's case and
+	// width folding), stored so that matching needs no work per word.
+	Folded string
+	Ctime  int64 // unix seconds
 }
 
 // AutoReply is one auto-reply text. Types 1 (followed), 3 (received message) and 5

@@ -66,8 +66,8 @@ type Logins interface {
 type Relations interface {
 	GetRelation(ctx context.Context, mid, target uint64) (Relation, error)
 	PutRelation(ctx context.Context, mid, target uint64, r Relation) error
-	// GetPair reads, in one go, whether target exists and the relations both ways: the
-	// send path needs all three on every message.
+	// GetPair reads, in one go, whether target exists, the relations both ways and the
+	// target's settings: the send path needs all of them on every message.
 	GetPair(ctx context.Context, mid, target uint64) (Pair, error)
 }
 
@@ -114,7 +114,10 @@ type Preferences interface {
 	PutSettings(ctx context.Context, owner uint64, s Settings) error
 	// ListBlockWords returns the owner's block words in the order they were added.
 	ListBlockWords(ctx context.Context, owner uint64) ([]BlockWord, error)
-	AddBlockWord(ctx context.Context, owner uint64, w BlockWord) error       // ErrConflict for a duplicate
+	AddBlockWord(ctx context.Context, owner uint64, w BlockWord) error // ErrConflict for a duplicate
+	// BlockWordIn reports whether the Folded form of one of the owner's block words occurs
+	// in folded (a message's text, folded the same way).
+	BlockWordIn(ctx context.Context, owner uint64, folded string) (bool, error)
 	DeleteBlockWord(ctx context.Context, owner uint64, content string) error // no error when absent
 }
 

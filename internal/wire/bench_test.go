@@ -86,14 +86,19 @@ func BenchmarkSendMsgHTTP(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	benchSends(b, s, users, testkit.Text("你好，催更 [doge]"))
+}
+
+// benchSends runs the parallel send loop of the send_msg benchmarks: each goroutine sends
+// content on its own direction of one of the pairs (users[2i], users[2i+1]).
+func benchSends(b *testing.B, s *testkit.Server, users []testkit.User, content string) {
 	client := benchClient()
 	var next atomic.Int64
-	content := testkit.Text("你好，催更 [doge]")
 	b.SetParallelism(parallelism)
 	b.ResetTimer()
 	cpu0, cpuOK := testkit.ProcessCPU()
 	b.RunParallel(func(pb *testing.PB) {
-		i := int(next.Add(1)-1) % (2 * pairs)
+		i := int(next.Add(1)-1) % len(users)
 		from, to := users[i], users[i^1] // each goroutine: one direction of one pair
 		form := testkit.SendForm(from.Mid, to.Mid, 1, content)
 		form.Set("csrf", from.BiliJct)

@@ -12,8 +12,10 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,6 +44,17 @@ var catalogText = map[int]string{
 	25005:   "你已拉黑了对方，请先将对方移出黑名单后才能聊天",
 	700014:  "你已不在此同萌中QAQ，无法执行此操作",
 	1000004: "入口节点已存在",
+	// §4 S1–S10.
+	700009:  "权限不足",
+	1003:    "不能删除别人的规则",
+	27011:   "请求参数错误",
+	1500001: "自动回复内容太长",
+	1500002: "规则数量已达上限，请删除后新建",
+	1500003: "您保存的内容含敏感信息，请修改后重试",
+	1900004: "添加失败，屏蔽词限制最多20个字",
+	1900005: "添加失败，最多可以添加200个屏蔽词",
+	1900006: "添加失败，屏蔽词重复",
+	1900007: "添加失败，屏蔽词不支持空格",
 }
 
 // dataWant is what an error envelope carries as data.
@@ -87,6 +100,39 @@ var endpoints = []endpoint{
 	{"fetch_session_msgs", testkit.PathFetchMsgs, false, true, dataNull, dataNull, vals("talker_id", "1002", "session_type", "1")},
 	{"send_msg", testkit.PathSendMsg, true, false, dataNull, dataAbsent,
 		func() url.Values { return testkit.SendForm(alice, bob, 1, testkit.Text("hi")) }},
+	// §4 S1–S10 (docs/settings.md): GETs answer errors with data null, POSTs without data;
+	// x/im/auto_reply/* is the x family.
+	{"link_setting_get", testkit.PathGetPrefs, false, true, dataNull, dataNull, vals("msg_notify", "1")},
+	{"link_setting_set", testkit.PathSetPrefs, true, true, dataAbsent, dataAbsent, vals("set_like", "5")},
+	{"get_block_words", testkit.PathGetBlockWords, false, true, dataNull, dataNull, vals()},
+	{"add_block_word", testkit.PathAddBlockWord, true, true, dataAbsent, dataAbsent, freshBlockWord},
+	{"del_block_word", testkit.PathDelBlockWord, true, true, dataAbsent, dataAbsent, vals("content", "不存在的词")},
+	{"get_reply_text", testkit.PathGetReplyText, false, false, dataNull, dataNull, vals("type[]", "1")},
+	{"set_reply_text", testkit.PathSetReplyText, true, false, dataAbsent, dataAbsent, vals("type", "1", "reply", "感谢关注")},
+	{"del_reply_text", testkit.PathDelReplyText, true, false, dataAbsent, dataAbsent, vals("id", "999999")},
+	{"get_sys_setting", testkit.PathGetSysSetting, false, true, dataNull, dataNull, vals()},
+	{"show_create_group_icon", testkit.PathShowCreateGroup, false, true, dataNull, dataNull, vals()},
+}
+
+// getOrPost are the endpoints that answer POST (with csrf) as well as GET (§4 S1).
+var getOrPost = map[string]bool{"link_setting_get": true}
+
+// blockWordSeq numbers the words of freshBlockWord.
+var blockWordSeq atomic.Int64
+
+// freshBlockWord is add_block_word's valid parameters: a word never added before, so that
+// a test may add it as often as it likes without 1900006.
+func freshBlockWord() url.Values {
+	return q("content", fmt.Sprintf("词%d", blockWordSeq.Add(1)))
+}
+
+// bareRequestErrors: send_msg's errors about the request itself (-101, -111, -400) carry
+// no data, its own refusals data: null (docs/choices.md, issue #1023 vs #1033).
+func bareRequestErrors(ep string, code int, data dataWant) dataWant {
+	if ep == "send_msg" && data != dataAny && (code == -400 || code == -101 || code == -111) {
+		return dataAbsent
+	}
+	return data
 }
 
 func endpointNamed(t *testing.T, name string) endpoint {
@@ -203,11 +249,6 @@ func wantEnvelope(t *testing.T, r testkit.Raw, svr bool, code int, data dataWant
 	if err != nil {
 		t.Fatalf("not a JSON envelope (%v): %s", err, r.Body)
 	}
-	if !svr && data != dataAny && (code == -400 || code == -101 || code == -111) {
-		// send_msg, the only x-family endpoint here: errors about the request itself
-		// carry no data, its own refusals data:null (docs/choices.md, issue #1023 vs #1033).
-		data = dataAbsent
-	}
 	keys := envelopeX
 	if svr {
 		keys = envelopeSvr
@@ -252,7 +293,7 @@ func wantEpError(t *testing.T, r testkit.Raw, e endpoint, code int, pre bool) {
 	if pre {
 		d = e.preData
 	}
-	wantEnvelope(t, r, e.svr, code, d)
+	wantEnvelope(t, r, e.svr, code, bareRequestErrors(e.name, code, d))
 }
 
 func wantOK(t *testing.T, r testkit.Raw) {
@@ -464,7 +505,11 @@ func TestErrMethod(t *testing.T) {
 			} else {
 				r = rawCall(t, w.s, "POST", e.path, "", []byte(p.Encode()), "", w.alice)
 			}
-			wantEpError(t, r, e, -400, true)
+			if getOrPost[e.name] {
+				wantOK(t, r)
+			} else {
+				wantEpError(t, r, e, -400, true)
+			}
 			for _, m := range []string{"PUT", "DELETE", "PATCH"} {
 				wantEpError(t, rawCall(t, w.s, m, e.path, p.Encode(), nil, "", w.alice), e, -400, true)
 			}
@@ -504,7 +549,7 @@ func sendAs(t *testing.T, w *errWorld, u testkit.User, p url.Values) testkit.Raw
 
 func wantSendErr(t *testing.T, r testkit.Raw, code int) {
 	t.Helper()
-	wantEnvelope(t, r, false, code, dataNull)
+	wantEnvelope(t, r, false, code, bareRequestErrors("send_msg", code, dataNull))
 }
 
 func sendKey(t *testing.T, r testkit.Raw) uint64 {
@@ -801,6 +846,559 @@ func TestSendRateLimits(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Settings (§4 S1–S10, docs/settings.md).
+
+// postEp posts p (plus csrf) to the endpoint named ep as u.
+func postEp(t *testing.T, w *errWorld, u testkit.User, ep string, p url.Values) testkit.Raw {
+	t.Helper()
+	return callEp(t, w.s, endpointNamed(t, ep), u, withCSRF(u, p))
+}
+
+// getEp calls the GET endpoint named ep as u with a raw query string.
+func getEp(t *testing.T, w *errWorld, u testkit.User, ep, query string) testkit.Raw {
+	t.Helper()
+	return rawCall(t, w.s, "GET", endpointNamed(t, ep).path, query, nil, "", u)
+}
+
+// wantErr asserts an error of the endpoint named ep raised by its handler.
+func wantErr(t *testing.T, r testkit.Raw, ep string, code int) {
+	t.Helper()
+	wantEpError(t, r, endpointNamed(t, ep), code, false)
+}
+
+// snapshot returns the body of a successful GET, to compare states before and after a
+// refused call.
+func snapshot(t *testing.T, w *errWorld, u testkit.User, ep, query string) string {
+	t.Helper()
+	r := getEp(t, w, u, ep, query)
+	wantOK(t, r)
+	return string(r.Body)
+}
+
+func prefsState(t *testing.T, w *errWorld, u testkit.User) string {
+	t.Helper()
+	return snapshot(t, w, u, "link_setting_get", "msg_notify=1&show_unfollowed_msg=1")
+}
+
+func blockWordsState(t *testing.T, w *errWorld, u testkit.User) string {
+	t.Helper()
+	return snapshot(t, w, u, "get_block_words", "")
+}
+
+func repliesState(t *testing.T, w *errWorld, u testkit.User) string {
+	t.Helper()
+	return snapshot(t, w, u, "get_reply_text", "type%5B%5D=1,2,3,5")
+}
+
+// prefOf returns one of u's settings as S1 answers it.
+func prefOf(t *testing.T, w *errWorld, u testkit.User, name string) int64 {
+	t.Helper()
+	root := mustParse(t, []byte(prefsState(t, w, u)))
+	return num(t, root.get("data", name))
+}
+
+// autoReplySwitches need 1000 fans to be switched on (§9 item 35).
+var autoReplySwitches = []string{"followed_reply", "keys_reply", "recv_reply", "voyage_reply", "recommend_followed_reply"}
+
+// TestErrPrefsPost: S1 also answers POST, which needs the csrf token; GET needs none.
+// Its errors carry data null either way.
+func TestErrPrefsPost(t *testing.T) {
+	t.Parallel()
+	w := newErrWorld(t, testkit.Options{})
+	e := endpointNamed(t, "link_setting_get")
+	post := func(u testkit.User, p url.Values) testkit.Raw {
+		return rawCall(t, w.s, "POST", e.path, "", []byte(p.Encode()), "", u)
+	}
+	wantOK(t, post(w.alice, withCSRF(w.alice, q("msg_notify", "1"))))
+	wantOK(t, post(w.alice, q("csrf", w.alice.BiliJct)))
+	wantOK(t, getEp(t, w, w.alice, "link_setting_get", "msg_notify=1"))
+	wantEnvelope(t, post(testkit.User{}, withCSRF(w.alice, q())), true, -101, dataNull)
+	wantEnvelope(t, post(w.alice, q("msg_notify", "1")), true, -111, dataNull)
+	wantEnvelope(t, post(w.alice, q("csrf", "0123456789abcdef0123456789abcdef")), true, -111, dataNull)
+	wantEnvelope(t, post(w.alice, withCSRF(w.bob, q())), true, -111, dataNull)
+}
+
+// TestErrSetPrefs: link_setting/set answers -400 for a value that is not an integer, 2
+// for an integer outside the setting's values, 700009 for switching an auto-reply on
+// without 1000 fans, and a refused call changes nothing at all (§9 items 35, 36).
+func TestErrSetPrefs(t *testing.T) {
+	t.Parallel()
+	w := newErrWorld(t, testkit.Options{}) // alice has no fans
+	before := prefsState(t, w, w.alice)
+	cases := []struct {
+		edits []string
+		code  int
+	}{
+		// Not an integer.
+		{[]string{"set_like=abc"}, -400},
+		{[]string{"msg_notify=1.5"}, -400},
+		{[]string{"ai_intercept=true"}, -400},
+		{[]string{"set_comment= 1"}, -400},
+		{[]string{"set_at=0x1"}, -400},
+		{[]string{"followed_reply=1e0"}, -400},
+		{[]string{"is_group_fold=٠"}, -400}, // Arabic-Indic zero
+		{[]string{"set_new_follow=99999999999999999999"}, -400},
+		// Integers outside the setting's values.
+		{[]string{"show_unfollowed_msg=2"}, 2},
+		{[]string{"show_unfollowed_msg=-1"}, 2},
+		{[]string{"msg_notify=2"}, 2},
+		{[]string{"msg_notify=0"}, 2},
+		{[]string{"set_like=1"}, 2},
+		{[]string{"set_like=3"}, 2},
+		{[]string{"set_comment=3"}, 2},
+		{[]string{"set_at=-1"}, 2},
+		{[]string{"is_group_fold=2"}, 2},
+		{[]string{"should_receive_group=2"}, 2},
+		{[]string{"receive_unfollow_msg=2"}, 2},
+		{[]string{"ai_intercept=5"}, 2},
+		{[]string{"set_recv_reply=3"}, 2},
+		{[]string{"set_recv_like=1"}, 2},
+		{[]string{"set_new_follow=1"}, 2},
+		{[]string{"followed_reply=2"}, 2},
+		{[]string{"keys_reply=-1"}, 2},
+		{[]string{"recv_reply=2"}, 2},
+		{[]string{"voyage_reply=10"}, 2},
+		{[]string{"recommend_followed_reply=2"}, 2},
+		{[]string{"set_like=4294967296"}, 2}, // an integer, if a large one
+		// Switching an auto-reply on without 1000 fans.
+		{[]string{"followed_reply=1"}, 700009},
+		{[]string{"keys_reply=1"}, 700009},
+		{[]string{"recv_reply=1"}, 700009},
+		{[]string{"voyage_reply=1"}, 700009},
+		{[]string{"recommend_followed_reply=1"}, 700009},
+		// All or nothing: a valid change next to a refused one is not stored.
+		{[]string{"set_like=5", "msg_notify=2"}, 2},
+		{[]string{"set_like=5", "set_comment=abc"}, -400},
+		{[]string{"set_like=5", "ai_intercept=1", "followed_reply=1"}, 700009},
+		{[]string{"keys_reply=0", "recv_reply=1", "show_unfollowed_msg=1"}, 700009},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.edits, "&"), func(t *testing.T) {
+			wantErr(t, postEp(t, w, w.alice, "link_setting_set", edit(url.Values{}, c.edits...)), "link_setting_set", c.code)
+			if after := prefsState(t, w, w.alice); after != before {
+				t.Errorf("a refused call changed the settings:\n%s\n%s", before, after)
+			}
+		})
+	}
+	// Switching off is always allowed, one by one or together.
+	for _, s := range autoReplySwitches {
+		wantOK(t, postEp(t, w, w.alice, "link_setting_set", q(s, "0")))
+	}
+	all := url.Values{}
+	for _, s := range autoReplySwitches {
+		all.Set(s, "0")
+	}
+	wantOK(t, postEp(t, w, w.alice, "link_setting_set", all))
+	// No setting at all, an empty value (absent) and unknown parameters: 0, nothing changes.
+	wantOK(t, postEp(t, w, w.alice, "link_setting_set", q()))
+	wantOK(t, postEp(t, w, w.alice, "link_setting_set", q("set_like", "", "msg_notify", "", "followed_reply", "")))
+	wantOK(t, postEp(t, w, w.alice, "link_setting_set", q("anti_harassment", "1", "nonsense", "x", "build", "0", "mobi_app", "web")))
+	if after := prefsState(t, w, w.alice); after != before {
+		t.Errorf("calls without a change changed the settings:\n%s\n%s", before, after)
+	}
+}
+
+// TestSetPrefsDomains: every value of every setting's domain is accepted and stored
+// (by a user with 1000 fans, who may switch auto-replies on).
+func TestSetPrefsDomains(t *testing.T) {
+	t.Parallel()
+	w := newErrWorld(t, testkit.Options{})
+	w.s.SetFans(alice, 1000)
+	domains := map[string][]int{"show_unfollowed_msg": {0, 1}, "msg_notify": {1, 3}, "set_like": {0, 5},
+		"set_comment": {0, 1, 2}, "set_at": {0, 1, 2}, "is_group_fold": {0, 1}, "should_receive_group": {0, 1},
+		"receive_unfollow_msg": {0, 1}, "followed_reply": {0, 1}, "keys_reply": {0, 1}, "recv_reply": {0, 1},
+		"voyage_reply": {0, 1}, "recommend_followed_reply": {0, 1}, "ai_intercept": {0, 1},
+		"set_recv_reply": {0, 1, 2}, "set_recv_like": {0, 2}, "set_new_follow": {0, 2}}
+	for name, vs := range domains {
+		for _, v := range vs {
+			wantOK(t, postEp(t, w, w.alice, "link_setting_set", q(name, strconv.Itoa(v))))
+			if got := prefOf(t, w, w.alice, name); got != int64(v) {
+				t.Errorf("%s=%d stored as %d", name, v, got)
+			}
+		}
+	}
+}
+
+// TestErrSetPrefsFans: the threshold is 1000 fans; a switch that is on stays on when the
+// fan count drops, but cannot be switched on again until it is back (§9 item 35).
+func TestErrSetPrefsFans(t *testing.T) {
+	t.Parallel()
+	w := newErrWorld(t, testkit.Options{})
+	set := func(kv ...string) testkit.Raw { return postEp(t, w, w.alice, "link_setting_set", q(kv...)) }
+	w.s.SetFans(alice, 999)
+	for _, s := range autoReplySwitches {
+		wantErr(t, set(s, "1"), "link_setting_set", 700009)
+	}
+	w.s.SetFans(alice, 1000)
+	for _, s := range autoReplySwitches {
+		wantOK(t, set(s, "1"))
+		if prefOf(t, w, w.alice, s) != 1 {
+			t.Errorf("%s is on with 1000 fans", s)
+		}
+	}
+	w.s.SetFans(alice, 10)
+	for _, s := range autoReplySwitches {
+		if prefOf(t, w, w.alice, s) != 1 {
+			t.Errorf("%s stays on when the fans drop", s)
+		}
+	}
+	before := prefsState(t, w, w.alice)
+	wantErr(t, set("followed_reply", "1"), "link_setting_set", 700009)
+	wantErr(t, set("set_like", "5", "keys_reply", "1"), "link_setting_set", 700009)
+	if after := prefsState(t, w, w.alice); after != before {
+		t.Errorf("a refused call changed the settings:\n%s\n%s", before, after)
+	}
+	wantOK(t, set("followed_reply", "0", "set_like", "5"))
+	if prefOf(t, w, w.alice, "followed_reply") != 0 || prefOf(t, w, w.alice, "set_like") != 5 {
+		t.Errorf("switching off works with few fans")
+	}
+	wantErr(t, set("followed_reply", "1"), "link_setting_set", 700009)
+	w.s.SetFans(alice, 1000)
+	wantOK(t, set("followed_reply", "1"))
+}
+
+// TestErrAddBlockWord: white space → 1900007, a control character → -400, more than 20
+// characters → 1900004, an exact duplicate → 1900006, missing or empty → -400, checked in
+// that order (§9 item 32); refused words are not stored.
+func TestErrAddBlockWord(t *testing.T) {
+	t.Parallel()
+	w := newErrWorld(t, testkit.Options{})
+	add := func(content string) testkit.Raw {
+		return postEp(t, w, w.alice, "add_block_word", q("content", content))
+	}
+	wantOK(t, add("重复"))
+	before := blockWordsState(t, w, w.alice)
+	cases := []struct {
+		name    string
+		p       url.Values
+		code    int
+		content string
+	}{
+		{"missing content", q(), -400, ""},
+		{"empty content", q("content", ""), -400, ""},
+		{"ASCII space", nil, 1900007, "屏蔽 词"},
+		{"leading space", nil, 1900007, " 屏蔽词"},
+		{"trailing space", nil, 1900007, "屏蔽词 "},
+		{"only a space", nil, 1900007, " "},
+		{"full-width space", nil, 1900007, "屏蔽\u3000词"},
+		{"tab", nil, 1900007, "屏蔽\t词"},
+		{"newline", nil, 1900007, "屏蔽\n词"},
+		{"no-break space", nil, 1900007, "屏蔽\u00a0词"},
+		{"em space", nil, 1900007, "屏蔽\u2003词"},
+		{"control character", nil, -400, "屏蔽\x01词"},
+		{"NUL", nil, -400, "屏蔽\x00词"},
+		{"DEL", nil, -400, "屏蔽\x7f词"},
+		{"21 CJK characters", nil, 1900004, strings.Repeat("屏", 21)},
+		{"21 ASCII letters", nil, 1900004, strings.Repeat("a", 21)},
+		{"21 emoji", nil, 1900004, strings.Repeat("😀", 21)},
+		{"duplicate", nil, 1900006, "重复"},
+		// The order of the checks.
+		{"space before length", nil, 1900007, strings.Repeat("a", 25) + " b"},
+		{"control before length", nil, -400, strings.Repeat("a", 25) + "\x01"},
+		{"space before control", nil, 1900007, "a \x01"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := c.p
+			if p == nil {
+				p = q("content", c.content)
+			}
+			wantErr(t, postEp(t, w, w.alice, "add_block_word", p), "add_block_word", c.code)
+			if after := blockWordsState(t, w, w.alice); after != before {
+				t.Errorf("a refused word was stored:\n%s", after)
+			}
+		})
+	}
+	// Characters, not bytes: 20 CJK characters (60 bytes) and 20 emoji (80 bytes) are fine.
+	wantOK(t, add(strings.Repeat("屏", 20)))
+	wantOK(t, add(strings.Repeat("😀", 20)))
+	// Only the exact same word is a duplicate.
+	wantOK(t, add("ABC"))
+	wantOK(t, add("abc"))
+	wantOK(t, add("ＡＢＣ"))
+	var got []string
+	for _, x := range mustParse(t, []byte(blockWordsState(t, w, w.alice))).get("data", "words").arr {
+		got = append(got, x.get("content").str)
+	}
+	if want := []string{"重复", strings.Repeat("屏", 20), strings.Repeat("😀", 20), "ABC", "abc", "ＡＢＣ"}; !slices.Equal(got, want) {
+		t.Errorf("words %q, want %q", got, want)
+	}
+}
+
+// TestErrBlockWordsFull: the 201st word is 1900005; the earlier checks still come first.
+func TestErrBlockWordsFull(t *testing.T) {
+	t.Parallel()
+	w := newErrWorld(t, testkit.Options{})
+	add := func(content string) testkit.Raw {
+		return postEp(t, w, w.alice, "add_block_word", q("content", content))
+	}
+	for i := range 200 {
+		wantOK(t, add(fmt.Sprintf("词%03d", i)))
+	}
+	before := blockWordsState(t, w, w.alice)
+	if n := len(mustParse(t, []byte(before)).get("data", "words").arr); n != 200 {
+		t.Fatalf("%d words, want 200", n)
+	}
+	wantErr(t, add("第二百零一"), "add_block_word", 1900005)
+	wantErr(t, add("词000"), "add_block_word", 1900006)
+	wantErr(t, add(strings.Repeat("长", 21)), "add_block_word", 1900004)
+	wantErr(t, add("a b"), "add_block_word", 1900007)
+	if after := blockWordsState(t, w, w.alice); after != before {
+		t.Errorf("a refused word was stored")
+	}
+	// Another user's words do not count.
+	wantOK(t, postEp(t, w, w.bob, "add_block_word", q("content", "第二百零一")))
+	wantOK(t, postEp(t, w, w.alice, "del_block_word", q("content", "词000")))
+	wantOK(t, add("第二百零一"))
+	wantErr(t, add("第二百零二"), "add_block_word", 1900005)
+}
+
+// TestErrDelBlockWord: a missing or empty content is -400; a word that is not there is 0.
+func TestErrDelBlockWord(t *testing.T) {
+	t.Parallel()
+	w := newErrWorld(t, testkit.Options{})
+	del := func(p url.Values) testkit.Raw { return postEp(t, w, w.alice, "del_block_word", p) }
+	wantOK(t, postEp(t, w, w.alice, "add_block_word", q("content", "abc")))
+	before := blockWordsState(t, w, w.alice)
+	wantErr(t, del(q()), "del_block_word", -400)
+	wantErr(t, del(q("content", "")), "del_block_word", -400)
+	wantOK(t, del(q("content", "不存在")))
+	wantOK(t, del(q("content", "ABC"))) // not the same word
+	wantOK(t, postEp(t, w, w.bob, "del_block_word", q("content", "abc")))
+	if after := blockWordsState(t, w, w.alice); after != before {
+		t.Errorf("deleting another word, or bob deleting his, removed alice's:\n%s", after)
+	}
+	wantOK(t, del(q("content", "abc")))
+	wantOK(t, del(q("content", "abc")))
+	if ws := mustParse(t, []byte(blockWordsState(t, w, w.alice))).get("data", "words"); ws.kind != 'z' {
+		t.Errorf("the word is gone: words null")
+	}
+}
+
+// TestErrGetReplyText: type[] (or, without it, type) missing or not a number → -400; a
+// type outside 1, 2, 3, 5 or a uid that is not mine → 2 (§9 item 23); data null, no msg.
+func TestErrGetReplyText(t *testing.T) {
+	t.Parallel()
+	w := newErrWorld(t, testkit.Options{})
+	for _, c := range []struct {
+		query string
+		code  int
+	}{
+		{"", -400},
+		{"build=0&mobi_app=web", -400},
+		{"type=abc", -400},
+		{"type=4", 2},
+		{"type=1", 0}, // a plain type is read when there is no type[]
+		{"type%5B%5D=1&type=4", 0},
+		{"type%5B%5D=4&type=1", 2},
+		{"type%5B%5D=abc&type=1", -400},
+		{"type%5B%5D=", -400},
+		{"type%5B%5D=abc", -400},
+		{"type%5B%5D=1.0", -400},
+		{"type%5B%5D=1,x", -400},
+		{"type%5B%5D=1&type%5B%5D=", -400},
+		{"type%5B%5D=1&uid=abc", -400},
+		{"type%5B%5D=4", 2},
+		{"type%5B%5D=0", 2},
+		{"type%5B%5D=6", 2},
+		{"type%5B%5D=-1", 2},
+		{"type%5B%5D=4294967297", 2},
+		{"type%5B%5D=1&type%5B%5D=4", 2},
+		{"type%5B%5D=1,4", 2},
+		{"type%5B%5D=1&uid=1002", 2},
+		{"type%5B%5D=1&uid=0", 2},
+		{"type%5B%5D=1&uid=1001", 0},
+		{"type%5B%5D=1&type%5B%5D=2&type%5B%5D=3&type%5B%5D=5", 0},
+		{"type%5B%5D=5,3,2,1", 0},
+	} {
+		t.Run(c.query, func(t *testing.T) {
+			r := getEp(t, w, w.alice, "get_reply_text", c.query)
+			if c.code == 0 {
+				wantOK(t, r)
+				return
+			}
+			wantErr(t, r, "get_reply_text", c.code)
+		})
+	}
+}
+
+// TestErrSetReplyText: every problem with the parameters is 27011; then a reply over 500
+// characters is 1500001 and contact details 1500003 (§9 item 34, docs/settings.md).
+// Refused calls store nothing.
+func TestErrSetReplyText(t *testing.T) {
+	t.Parallel()
+	w := newErrWorld(t, testkit.Options{})
+	set := func(u testkit.User, p url.Values) testkit.Raw { return postEp(t, w, u, "set_reply_text", p) }
+	// bob's rule, whose id alice must not be able to use.
+	wantOK(t, set(w.bob, q("type", "2", "title", "bob", "key1", "bob", "reply", "bob")))
+	bobRule := mustParse(t, []byte(repliesState(t, w, w.bob))).get("data", "texts", "0", "id").num
+	wantOK(t, set(w.alice, q("type", "1", "reply", "感谢关注")))
+	wantOK(t, set(w.alice, q("type", "2", "title", "价格", "key1", "多少钱", "reply", "看置顶")))
+	before := repliesState(t, w, w.alice)
+
+	text := q("type", "1", "reply", "感谢关注")
+	rule := q("type", "2", "title", "价格", "key1", "多少钱，价格", "key2", "报价", "reply", "看置顶")
+	keywords := func(n int, sep string) string {
+		ks := make([]string, n)
+		for i := range ks {
+			ks[i] = fmt.Sprintf("词%d", i)
+		}
+		return strings.Join(ks, sep)
+	}
+	cases := []struct {
+		name string
+		p    url.Values
+		code int
+	}{
+		{"missing type", edit(text, "-type"), 27011},
+		{"empty type", edit(text, "type="), 27011},
+		{"type 4", edit(text, "type=4"), 27011},
+		{"type 0", edit(text, "type=0"), 27011},
+		{"type 6", edit(text, "type=6"), 27011},
+		{"type -1", edit(text, "type=-1"), 27011},
+		{"type abc", edit(text, "type=abc"), 27011},
+		{"type 2^32+1", edit(text, "type=4294967297"), 27011},
+		{"missing reply", edit(text, "-reply"), 27011},
+		{"empty reply", edit(text, "reply="), 27011},
+		{"white-space reply", edit(text, "reply=   "), 27011},
+		{"full-width white-space reply", edit(text, "reply=\u3000\n\t"), 27011},
+		{"keyword rule without reply", edit(rule, "-reply"), 27011},
+		{"keyword rule without title", edit(rule, "-title"), 27011},
+		{"keyword rule with an empty title", edit(rule, "title="), 27011},
+		{"title of 31 characters", edit(rule, "title="+strings.Repeat("题", 31)), 27011},
+		{"no keywords", edit(rule, "-key1", "-key2"), 27011},
+		{"empty keywords", edit(rule, "key1=", "key2="), 27011},
+		{"only separators", edit(rule, "key1=，, ，", "key2= "), 27011},
+		{"21 keywords in key1", edit(rule, "key1="+keywords(21, "，")), 27011},
+		{"21 keywords in key2", edit(rule, "key2="+keywords(21, "，")), 27011},
+		{"21 keywords split by ASCII commas", edit(rule, "key1="+keywords(21, ",")), 27011},
+		{"id of someone else's rule", edit(rule, "id="+string(bobRule)), 27011},
+		{"id that does not exist", edit(rule, "id=999999"), 27011},
+		{"non-numeric id", edit(rule, "id=abc"), 27011},
+		{"negative id", edit(rule, "id=-1"), 27011},
+		{"invalid UTF-8 reply", edit(text, "reply=\xff\xfe"), 27011},
+		{"invalid UTF-8 title", edit(rule, "title=\xff"), 27011},
+		{"invalid UTF-8 keyword", edit(rule, "key2=\xff报价"), 27011},
+		{"reply of 501 characters", edit(text, "reply="+strings.Repeat("字", 501)), 1500001},
+		{"rule reply of 501 ASCII characters", edit(rule, "reply="+strings.Repeat("a", 501)), 1500001},
+		{"phone number", edit(text, "reply=有事打 13812345678"), 1500003},
+		{"grouped phone number", edit(text, "reply=电话 138-1234-5678"), 1500003},
+		{"WeChat id", edit(text, "reply=加我微信 abc_123456"), 1500003},
+		{"vx id", edit(text, "reply=VX：abcdef1"), 1500003},
+		{"QQ number", edit(text, "reply=QQ 12345678"), 1500003},
+		{"QQ group", edit(text, "reply=粉丝q群：123456789"), 1500003},
+		{"phone number in the title", edit(rule, "title=13912345678"), 1500003},
+		{"WeChat id in a keyword", edit(rule, "key1=多少钱，weixin abcdefg"), 1500003},
+		{"QQ number in a keyword", edit(rule, "key2=扣扣 123456"), 1500003},
+		// The order of the checks.
+		{"27011 before 1500001", edit(text, "type=4", "reply="+strings.Repeat("字", 501)), 27011},
+		{"27011 before 1500003", edit(rule, "title=", "reply=13812345678"), 27011},
+		{"1500001 before 1500003", edit(text, "reply=13812345678"+strings.Repeat("字", 500)), 1500001},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			wantErr(t, set(w.alice, c.p), "set_reply_text", c.code)
+			if after := repliesState(t, w, w.alice); after != before {
+				t.Errorf("a refused call changed the texts:\n%s", after)
+			}
+		})
+	}
+	// The limits themselves are fine, and so are e-mail addresses, links and numbers that
+	// are not phone numbers.
+	for _, c := range []struct {
+		name string
+		p    url.Values
+	}{
+		{"reply of 500 characters", edit(text, "reply="+strings.Repeat("字", 500))},
+		{"title of 30 characters", edit(rule, "title="+strings.Repeat("题", 30))},
+		{"20 + 20 keywords", edit(rule, "key1="+keywords(20, "，"), "key2="+keywords(20, ","))},
+		{"only key2", edit(rule, "key1=")},
+		{"e-mail address", edit(text, "reply=商务合作请联系 up@example.com")},
+		{"link", edit(text, "reply=详见 https://example.com/faq 和 https://space.bilibili.com/1001")},
+		{"long number", edit(text, "reply=订单号 213812345678900")},
+		{"type 3", edit(text, "type=3")},
+		{"type 5", edit(text, "type=5")},
+	} {
+		t.Run("ok/"+c.name, func(t *testing.T) { wantOK(t, set(w.alice, c.p)) })
+	}
+}
+
+// TestErrKeywordRuleCap: the 21st keyword rule is 1500002 (§9 item 34); modifying one of
+// the 20 is fine, and the other checks come first. Ids are never reused.
+func TestErrKeywordRuleCap(t *testing.T) {
+	t.Parallel()
+	w := newErrWorld(t, testkit.Options{})
+	rule := func(i int, edits ...string) url.Values {
+		return edit(q("type", "2", "title", fmt.Sprintf("规则%d", i), "key1", fmt.Sprintf("词%d", i), "reply", "回复"), edits...)
+	}
+	set := func(p url.Values) testkit.Raw { return postEp(t, w, w.alice, "set_reply_text", p) }
+	for i := range 20 {
+		wantOK(t, set(rule(i)))
+	}
+	ids := func() []string { // of the keyword rules, newest first
+		var out []string
+		for _, x := range mustParse(t, []byte(snapshot(t, w, w.alice, "get_reply_text", "type%5B%5D=2"))).get("data", "texts").arr {
+			out = append(out, string(x.get("id").num))
+		}
+		return out
+	}
+	before := repliesState(t, w, w.alice)
+	if len(ids()) != 20 {
+		t.Fatalf("20 rules")
+	}
+	wantErr(t, set(rule(20)), "set_reply_text", 1500002)
+	wantErr(t, set(rule(20, "id=0")), "set_reply_text", 1500002)
+	wantErr(t, set(rule(20, "title=")), "set_reply_text", 27011)
+	wantErr(t, set(rule(20, "reply="+strings.Repeat("字", 501))), "set_reply_text", 1500001)
+	wantErr(t, set(rule(20, "reply=13812345678")), "set_reply_text", 1500003)
+	if after := repliesState(t, w, w.alice); after != before {
+		t.Errorf("a refused call changed the rules")
+	}
+	// Texts of the other types do not count.
+	wantOK(t, set(q("type", "1", "reply", "感谢关注")))
+	first := ids()[len(ids())-1]
+	wantOK(t, set(rule(0, "id="+first, "reply=改了")))
+	wantOK(t, postEp(t, w, w.alice, "del_reply_text", q("id", first)))
+	wantOK(t, set(rule(21)))
+	got := ids()
+	if n, _ := strconv.Atoi(got[0]); n <= 21 {
+		t.Errorf("the new rule's id %s reuses an old one", got[0])
+	}
+	wantErr(t, set(rule(22)), "set_reply_text", 1500002)
+	// bob has his own 20.
+	wantOK(t, postEp(t, w, w.bob, "set_reply_text", rule(0)))
+}
+
+// TestErrDelReplyText: someone else's rule → 1003 (and it stays); an id that does not
+// exist → 0; a missing or non-numeric id → -400 (§9 item 34).
+func TestErrDelReplyText(t *testing.T) {
+	t.Parallel()
+	w := newErrWorld(t, testkit.Options{})
+	wantOK(t, postEp(t, w, w.bob, "set_reply_text", q("type", "2", "title", "bob", "key1", "bob", "reply", "bob")))
+	wantOK(t, postEp(t, w, w.bob, "set_reply_text", q("type", "1", "reply", "感谢关注")))
+	bobs := mustParse(t, []byte(repliesState(t, w, w.bob))).get("data", "texts")
+	bobText, bobRule := string(bobs.get("0", "id").num), string(bobs.get("1", "id").num)
+	bobBefore := repliesState(t, w, w.bob)
+	del := func(p url.Values) testkit.Raw { return postEp(t, w, w.alice, "del_reply_text", p) }
+	wantErr(t, del(q("id", bobRule)), "del_reply_text", 1003)
+	wantErr(t, del(q("id", bobText)), "del_reply_text", 1003)
+	if after := repliesState(t, w, w.bob); after != bobBefore {
+		t.Errorf("alice deleted bob's texts")
+	}
+	wantOK(t, del(q("id", "999999")))
+	wantOK(t, del(q("id", "0")))
+	for _, p := range []url.Values{q(), q("id", ""), q("id", "abc"), q("id", "-1"), q("id", "1.5"), q("id", "18446744073709551616")} {
+		wantErr(t, del(p), "del_reply_text", -400)
+	}
+	// Any type's text can be deleted by its id.
+	wantOK(t, postEp(t, w, w.bob, "del_reply_text", q("id", bobText)))
+	wantOK(t, postEp(t, w, w.bob, "del_reply_text", q("id", bobRule)))
+	if d := mustParse(t, []byte(repliesState(t, w, w.bob))).get("data"); d.has("texts") {
+		t.Errorf("bob's texts are gone")
+	}
+}
+
+// ---------------------------------------------------------------------------------------
 // Hostile input.
 
 func TestHostileInput(t *testing.T) {
@@ -906,6 +1504,39 @@ func TestHostileInput(t *testing.T) {
 		{name: "WBI parameters are ignored", ep: "send_msg", query: "w_sender_uid=1001&w_receiver_id=1002&w_dev_id=X&w_rid=0123&wts=1", body: string(sendBody("")), code: 0},
 		{name: "odd Content-Type read as a form", ep: "send_msg", body: string(sendBody("")), ctype: "text/plain", code: 0},
 		{name: "empty body", ep: "update_ack", body: "", code: -111, data: dataAbsent},
+		// Settings endpoints (§4 S1–S10).
+		{name: "prefs: invalid UTF-8 value", ep: "link_setting_set", body: "set_like=%FF" + csrf, code: -400, data: dataAbsent},
+		{name: "prefs: NUL in a value", ep: "link_setting_set", body: "set_like=5%00" + csrf, code: -400, data: dataAbsent},
+		{name: "prefs: value 2^64", ep: "link_setting_set", body: "set_like=18446744073709551616" + csrf, code: -400, data: dataAbsent},
+		{name: "prefs: body over 64 KiB", ep: "link_setting_set", body: "set_like=5" + csrf + "&pad=" + big, code: -400, data: dataAbsent},
+		{name: "prefs: invalid UTF-8 key is ignored", ep: "link_setting_set", body: "%FF=1&set_like=0" + csrf, code: 0},
+		{name: "prefs: duplicated key, first wins", ep: "link_setting_set", body: "set_like=0&set_like=7" + csrf, code: 0},
+		{name: "prefs: duplicated key, bad first", ep: "link_setting_set", body: "set_like=7&set_like=0" + csrf, code: 2, data: dataAbsent},
+		{name: "prefs get: invalid UTF-8 counts as absent", ep: "link_setting_get", query: "msg_notify=%FF&show_unfollowed_msg=%C3%28", code: 0},
+		{name: "prefs get: huge value", ep: "link_setting_get", query: "msg_notify=99999999999999999999999", code: 0},
+		{name: "prefs get: POST body over 64 KiB", ep: "link_setting_get", method: "POST", body: "msg_notify=1" + csrf + "&pad=" + big, code: -400, data: dataNull},
+		{name: "block word: invalid UTF-8", ep: "add_block_word", body: "content=%FF%FE" + csrf, code: -400, data: dataAbsent},
+		{name: "block word: surrogate half", ep: "add_block_word", body: "content=%ED%A0%80" + csrf, code: -400, data: dataAbsent},
+		{name: "block word: 60 KB", ep: "add_block_word", body: "content=" + strings.Repeat("a", 60000) + csrf, code: 1900004, data: dataAbsent},
+		{name: "block word: over 64 KiB", ep: "add_block_word", body: "content=" + big + csrf, code: -400, data: dataAbsent},
+		{name: "block word: delete invalid UTF-8", ep: "del_block_word", body: "content=%FF" + csrf, code: -400, data: dataAbsent},
+		{name: "block word: delete 60 KB", ep: "del_block_word", body: "content=" + strings.Repeat("a", 60000) + csrf, code: 0},
+		{name: "reply: invalid UTF-8", ep: "set_reply_text", body: "type=1&reply=%FF" + csrf, code: 27011, data: dataAbsent},
+		{name: "reply: 60 KB", ep: "set_reply_text", body: "type=1&reply=" + strings.Repeat("a", 60000) + csrf, code: 1500001, data: dataAbsent},
+		{name: "reply: over 64 KiB", ep: "set_reply_text", body: "type=1&reply=" + big + csrf, code: -400, data: dataAbsent},
+		{name: "reply: type 2^64", ep: "set_reply_text", body: "type=18446744073709551616&reply=hi" + csrf, code: 27011, data: dataAbsent},
+		{name: "reply: id 2^64", ep: "set_reply_text", body: "type=2&id=18446744073709551616&title=t&key1=k&reply=hi" + csrf, code: 27011, data: dataAbsent},
+		{name: "reply: id 2^64-1", ep: "set_reply_text", body: "type=2&id=18446744073709551615&title=t&key1=k&reply=hi" + csrf, code: 27011, data: dataAbsent},
+		{name: "reply: 10000 keywords", ep: "set_reply_text", body: "type=2&title=t&key1=" + strings.Repeat("k%2C", 10000) + "&reply=hi" + csrf, code: 27011, data: dataAbsent},
+		{name: "del reply: id 2^64-1", ep: "del_reply_text", body: "id=18446744073709551615" + csrf, code: 0},
+		{name: "del reply: id 2^64", ep: "del_reply_text", body: "id=18446744073709551616" + csrf, code: -400, data: dataAbsent},
+		{name: "reply texts: invalid UTF-8 type", ep: "get_reply_text", query: "type%5B%5D=%FF", code: -400, data: dataNull},
+		{name: "reply texts: type 2^64", ep: "get_reply_text", query: "type%5B%5D=18446744073709551616", code: -400, data: dataNull},
+		{name: "reply texts: 10000 types", ep: "get_reply_text", query: "type%5B%5D=" + strings.Repeat("1,", 9999) + "1", code: 0},
+		{name: "reply texts: uid 2^64-1", ep: "get_reply_text", query: "type%5B%5D=1&uid=18446744073709551615", code: 2, data: dataNull},
+		{name: "reply texts: raw brackets", ep: "get_reply_text", query: "type[]=1&type[]=2", code: 0},
+		{name: "sys setting: invalid UTF-8 mobi_app", ep: "get_sys_setting", query: "mobi_app=%FF&build=%FF", code: 0},
+		{name: "group icon: huge build", ep: "show_create_group_icon", query: "build=99999999999999999999999", code: 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -927,7 +1558,7 @@ func TestHostileInput(t *testing.T) {
 				wantOK(t, r)
 				return
 			}
-			wantEnvelope(t, r, e.svr, c.code, c.data)
+			wantEnvelope(t, r, e.svr, c.code, bareRequestErrors(c.ep, c.code, c.data))
 		})
 	}
 	// The duplicated-key and trailing-space sends arrived as text messages to bob.

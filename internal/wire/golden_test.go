@@ -200,15 +200,71 @@ var (
 		"dustbin_unread", "biz_msg_unfollow_unread", "biz_msg_follow_unread", "custom_unread"}
 	sendKeys   = []string{"msg_key", "e_infos", "msg_content", "key_hit_infos"}
 	keyHitKeys = []string{"toast", "rule_id", "high_text"}
+
+	// §4 S1; the first two keys only when the request asked for them (§9 item 37).
+	prefsKeys = []string{"show_unfollowed_msg", "msg_notify", "set_like", "set_comment", "set_at", "is_group_fold",
+		"should_receive_group", "receive_unfollow_msg", "followed_reply", "keys_reply", "recv_reply", "voyage_reply",
+		"recommend_followed_reply", "ai_intercept", "anti_harassment", "set_recv_reply", "set_recv_like",
+		"set_new_follow"}
+	// The documented values of each S1 number (§4 S1, §9 item 36).
+	prefsValues = map[string][]int64{"show_unfollowed_msg": {0, 1}, "msg_notify": {1, 3}, "set_like": {0, 5},
+		"set_comment": {0, 1, 2}, "set_at": {0, 1, 2}, "set_recv_reply": {0, 1, 2}, "set_recv_like": {0, 2},
+		"set_new_follow": {0, 2}}
+	// §4 S3.
+	blockWordsKeys = []string{"words", "message", "max_word_length", "max_words_size"}
+	blockWordKeys  = []string{"content", "ctime"}
+	// §4 S6.
+	replyTextKeys = []string{"id", "uid", "type", "title", "key1", "key2", "reply"}
+	// §4 S9, in the order of the example.
+	sysSettingKeys = []string{"is_create_group_available", "is_auto_reply_available", "vc_hint_title",
+		"vc_hint_title_button", "vc_hint_detail", "vc_hint_detail_button", "auto_reply_html", "is_receive_unfollow_wl",
+		"is_voyage", "is_auto_reply_recommend_available", "is_discuss_style_im_page", "discuss_unread_style_im_page",
+		"old_up_assistant_door", "is_new_up_assistant_effective", "is_archive_gray", "session_cfg",
+		"migrate_session_api", "game_msg", "auto_reply_msg_desc", "huahuo_group_icon_new",
+		"huahuo_group_icon_dark_new", "im_disabled_input_hint"}
+	oldUpDoorKeys  = []string{"show_old_up_door", "title", "sub_title"}
+	sessionCfgKeys = []string{"hidden_emote_btn", "hidden_pic_btn", "max_height", "hint_text", "hidden_top_hint",
+		"is_gpt_account"}
+	// S9's fixed texts, as the catalog writes them (full-width punctuation).
+	sysSettingTexts = map[string]string{
+		"vc_hint_title":          "我为什么会收到此类消息",
+		"vc_hint_title_button":   "了解更多",
+		"vc_hint_detail":         "您【特别关注】的UP主更新视频或专栏后，会第一时间在私信推送给您。如有需要可点击右上角设置关闭推送。",
+		"vc_hint_detail_button":  "关闭推送",
+		"auto_reply_html":        "https://message.bilibili.com/h5/app/auto-reply",
+		"auto_reply_msg_desc":    "此条消息为自动回复",
+		"im_disabled_input_hint": "请到UP主空间发起咨询",
+	}
+	// bilibili's AI accounts, configured in S9's session_cfg (docs/settings.md).
+	aiAccounts = []string{"100000000000001", "100000000000002", "1400565964"}
 )
 
+// xFamily are the endpoints whose envelope has no msg (§8.3).
+var xFamily = []string{"send_msg", "get_reply_text", "set_reply_text", "del_reply_text"}
+
+// wantFlag asserts n is the number 0 or 1.
+func wantFlag(t *testing.T, where string, n *jnode) {
+	t.Helper()
+	if n == nil || n.kind != 'n' || (n.num != "0" && n.num != "1") {
+		t.Errorf("%s must be the number 0 or 1, got %+v", where, n)
+	}
+}
+
+// wantBool asserts n is a JSON boolean.
+func wantBool(t *testing.T, where string, n *jnode) {
+	t.Helper()
+	if n == nil || n.kind != 'b' {
+		t.Errorf("%s must be a JSON boolean, got %+v", where, n)
+	}
+}
+
 // wantKeys asserts n is an object whose keys are exactly full, in that order, minus the
-// optional keys that are absent.
-func wantKeys(t *testing.T, where string, n *jnode, full []string, optional ...string) {
+// optional keys that are absent; it reports whether they are.
+func wantKeys(t *testing.T, where string, n *jnode, full []string, optional ...string) bool {
 	t.Helper()
 	if n == nil || n.kind != 'o' {
 		t.Errorf("%s: want an object, got %v", where, n)
-		return
+		return false
 	}
 	var want []string
 	for _, k := range full {
@@ -218,7 +274,9 @@ func wantKeys(t *testing.T, where string, n *jnode, full []string, optional ...s
 	}
 	if !slices.Equal(n.keys, want) {
 		t.Errorf("%s: keys\n got %v\nwant %v", where, n.keys, want)
+		return false
 	}
+	return true
 }
 
 func wantSession(t *testing.T, where string, n *jnode) {
@@ -276,7 +334,7 @@ func wantEInfos(t *testing.T, where string, n *jnode) {
 func catalogShape(t *testing.T, endpoint string, root *jnode) {
 	t.Helper()
 	fam := envelopeSvr
-	if endpoint == "send_msg" {
+	if slices.Contains(xFamily, endpoint) {
 		fam = envelopeX
 	}
 	wantKeys(t, "envelope", root, fam)
@@ -337,7 +395,8 @@ func catalogShape(t *testing.T, endpoint string, root *jnode) {
 	case "get_session_ss":
 		wantKeys(t, "data", data, []string{"follow_status", "special", "push_setting", "show_push_setting"})
 	case "update_ack", "remove_session", "set_top", "set_msg_dnd", "set_push_ss", "update_intercept",
-		"batch_update_dustbin_ack", "batch_rm_dustbin":
+		"batch_update_dustbin_ack", "batch_rm_dustbin",
+		"link_setting_set", "add_block_word", "del_block_word", "set_reply_text", "del_reply_text":
 		// Successful no-payload POSTs answer data: {} (never null; §8.3).
 		if data == nil || data.kind != 'o' || len(data.keys) != 0 {
 			t.Errorf("data must be {}")
@@ -393,6 +452,144 @@ func catalogShape(t *testing.T, endpoint string, root *jnode) {
 		if k := data.get("key_hit_infos"); k != nil {
 			wantKeys(t, "data.key_hit_infos", k, keyHitKeys, keyHitKeys...)
 		}
+	case "link_setting_get":
+		if !wantKeys(t, "data", data, prefsKeys, "show_unfollowed_msg", "msg_notify") {
+			break
+		}
+		for _, k := range prefsKeys {
+			v := data.get(k)
+			switch {
+			case k == "anti_harassment":
+				if v == nil || v.kind != 'z' {
+					t.Errorf("data.anti_harassment must be null")
+				}
+			case v == nil: // an absent conditional key
+			case prefsValues[k] != nil:
+				if n, err := strconv.ParseInt(string(v.num), 10, 64); v.kind != 'n' || err != nil || !slices.Contains(prefsValues[k], n) {
+					t.Errorf("data.%s = %+v, want one of %v", k, v, prefsValues[k])
+				}
+			default:
+				wantFlag(t, "data."+k, v)
+			}
+		}
+	case "get_block_words":
+		if !wantKeys(t, "data", data, blockWordsKeys) {
+			break
+		}
+		if data.get("message").str != "" || data.get("message").kind != 's' {
+			t.Errorf("data.message must be the empty string")
+		}
+		if data.get("max_word_length").num != "20" || data.get("max_words_size").num != "200" {
+			t.Errorf("max_word_length 20, max_words_size 200")
+		}
+		switch ws := data.get("words"); ws.kind {
+		case 'z':
+		case 'a':
+			if len(ws.arr) == 0 {
+				t.Errorf("no words: words must be null, not [] (§9 item 33)")
+			}
+			for i, w := range ws.arr {
+				where := fmt.Sprintf("data.words[%d]", i)
+				if !wantKeys(t, where, w, blockWordKeys) {
+					continue
+				}
+				if w.get("content").kind != 's' || w.get("ctime").kind != 'n' {
+					t.Errorf("%s: content a string, ctime a number", where)
+				} else if c := num(t, w.get("ctime")); c < 1e9 || c > 1e10 {
+					t.Errorf("%s: ctime %d must be in seconds", where, c)
+				}
+			}
+		default:
+			t.Errorf("words must be an array or null")
+		}
+	case "get_reply_text":
+		if !wantKeys(t, "data", data, []string{"texts"}, "texts") {
+			break
+		}
+		ts := data.get("texts")
+		if ts == nil {
+			break
+		}
+		if ts.kind != 'a' || len(ts.arr) == 0 {
+			t.Errorf("texts must be absent when nothing is configured, else a non-empty array")
+			break
+		}
+		for i, x := range ts.arr {
+			where := fmt.Sprintf("data.texts[%d]", i)
+			if !wantKeys(t, where, x, replyTextKeys) {
+				continue
+			}
+			typ := num(t, x.get("type"))
+			if !slices.Contains([]int64{1, 2, 3, 5}, typ) {
+				t.Errorf("%s: type %d (1, 2, 3 or 5)", where, typ)
+			}
+			for _, k := range []string{"title", "key1", "key2", "reply"} {
+				if v := x.get(k); v.kind != 's' || (typ != 2 && k != "reply" && v.str != "") {
+					t.Errorf("%s.%s must be a string, empty except for keyword rules", where, k)
+				}
+			}
+			if i > 0 && typ == 2 && num(t, ts.arr[i-1].get("type")) == 2 && num(t, x.get("id")) >= num(t, ts.arr[i-1].get("id")) {
+				t.Errorf("%s: keyword rules come newest (highest id) first", where)
+			}
+		}
+	case "get_sys_setting":
+		if !wantKeys(t, "data", data, sysSettingKeys) {
+			break
+		}
+		for _, k := range []string{"is_create_group_available", "is_auto_reply_available", "is_receive_unfollow_wl",
+			"is_voyage", "is_auto_reply_recommend_available", "is_discuss_style_im_page",
+			"discuss_unread_style_im_page", "is_new_up_assistant_effective"} {
+			wantFlag(t, "data."+k, data.get(k))
+		}
+		for k, v := range sysSettingTexts {
+			if got := data.get(k); got.kind != 's' || got.str != v {
+				t.Errorf("data.%s = %q, want %q", k, got.str, v)
+			}
+		}
+		for _, k := range []string{"huahuo_group_icon_new", "huahuo_group_icon_dark_new"} {
+			if !strings.HasPrefix(data.get(k).str, "http://i0.hdslb.com/bfs/kfptfe/floor/") {
+				t.Errorf("data.%s: bilibili's icon URL", k)
+			}
+		}
+		door := data.get("old_up_assistant_door")
+		if wantKeys(t, "data.old_up_assistant_door", door, oldUpDoorKeys) && (door.get("show_old_up_door").num != "0" || door.get("title").str != "" || door.get("sub_title").str != "") {
+			t.Errorf("old_up_assistant_door: show_old_up_door 0, empty title and sub_title")
+		}
+		wantBool(t, "data.is_archive_gray", data.get("is_archive_gray"))
+		wantBool(t, "data.migrate_session_api", data.get("migrate_session_api"))
+		if data.get("migrate_session_api").b {
+			t.Errorf("migrate_session_api must be false")
+		}
+		cfg := data.get("session_cfg")
+		if cfg == nil || cfg.kind != 'o' || !slices.Equal(slices.Sorted(slices.Values(cfg.keys)), aiAccounts) {
+			t.Errorf("session_cfg: keyed by the AI accounts %v", aiAccounts)
+		} else {
+			for _, k := range cfg.keys {
+				where := "data.session_cfg." + k
+				c := cfg.get(k)
+				if !wantKeys(t, where, c, sessionCfgKeys) {
+					continue
+				}
+				for _, f := range []string{"hidden_emote_btn", "hidden_pic_btn", "hidden_top_hint", "is_gpt_account"} {
+					wantBool(t, where+"."+f, c.get(f))
+				}
+				if c.get("max_height").kind != 'n' || c.get("hint_text").str != "你想问什么问题呢?" {
+					t.Errorf("%s: max_height a number, hint_text 你想问什么问题呢?", where)
+				}
+			}
+		}
+		if g := data.get("game_msg"); g == nil || g.kind != 'o' {
+			t.Errorf("game_msg must be an object")
+		} else if len(g.keys) != 0 && wantKeys(t, "data.game_msg", g, []string{"show_install"}) {
+			if s := g.get("show_install"); s.kind != 'b' || !s.b {
+				t.Errorf("game_msg.show_install must be true")
+			}
+		}
+	case "show_create_group_icon":
+		if !wantKeys(t, "data", data, []string{"show"}) {
+			break
+		}
+		wantFlag(t, "data.show", data.get("show"))
 	default:
 		t.Errorf("no catalog shape for endpoint %q", endpoint)
 	}
@@ -453,16 +650,35 @@ func checkGolden(t *testing.T, name string, r testkit.Raw) *jnode {
 	return got
 }
 
-// endpointOf returns the endpoint part of a golden name: "<endpoint>_<case>" where the
-// endpoint is the last segment of a route path.
+// endpointAliases name the routes whose last path segment does not identify them:
+// link_setting/get and /set would be "get" and "set", prefixes of many other names.
+var endpointAliases = map[string]string{
+	testkit.PathGetPrefs: "link_setting_get",
+	testkit.PathSetPrefs: "link_setting_set",
+}
+
+// endpointKey is a route's endpoint name: its alias, else the last segment of its path.
+func endpointKey(path string) string {
+	if k, ok := endpointAliases[path]; ok {
+		return k
+	}
+	return path[strings.LastIndexByte(path, '/')+1:]
+}
+
+// endpointOf returns the endpoint part of a golden name "<endpoint>_<case>": the longest
+// endpoint key the name starts with (followed by "_"), so that "get_session_ss_x" is not
+// taken for a get_sessions case nor "get_sessions_x" for a shorter key.
 func endpointOf(name string) string {
+	best := ""
 	for _, p := range routePaths() {
-		ep := p[strings.LastIndexByte(p, '/')+1:]
-		if strings.HasPrefix(name, ep+"_") {
-			return ep
+		if ep := endpointKey(p); strings.HasPrefix(name, ep+"_") && len(ep) > len(best) {
+			best = ep
 		}
 	}
-	return name
+	if best == "" {
+		return name
+	}
+	return best
 }
 
 func routePaths() []string {
@@ -1027,6 +1243,449 @@ var goldenCases = []goldenCase{
 			}
 		}
 	}},
+	// S1
+	{"link_setting_get_default", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.bob, testkit.PathGetPrefs, q("build", "0", "mobi_app", "web")), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if d.has("show_unfollowed_msg") || d.has("msg_notify") {
+				t.Errorf("show_unfollowed_msg and msg_notify only when the request asks for them")
+			}
+			for _, k := range prefsKeys[2:] {
+				if k == "anti_harassment" {
+					continue
+				}
+				want := int64(0)
+				if k == "should_receive_group" || k == "receive_unfollow_msg" {
+					want = 1
+				}
+				if got := num(t, d.get(k)); got != want {
+					t.Errorf("default %s = %d, want %d (docs/settings.md)", k, got, want)
+				}
+			}
+		}
+	}},
+	{"link_setting_get_requested", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.SetFans(bob, 1000)
+		w.s.SetPrefs(w.bob, map[string]int{"show_unfollowed_msg": 1, "msg_notify": 3, "set_like": 5, "set_comment": 1,
+			"set_at": 2, "is_group_fold": 1, "should_receive_group": 0, "receive_unfollow_msg": 0, "followed_reply": 1,
+			"keys_reply": 1, "recv_reply": 1, "voyage_reply": 1, "recommend_followed_reply": 1, "ai_intercept": 1,
+			"set_recv_reply": 1, "set_recv_like": 2, "set_new_follow": 2})
+		// The values the request carries do not matter: the stored ones are answered.
+		return w.s.Get(w.bob, testkit.PathGetPrefs, q("msg_notify", "1", "show_unfollowed_msg", "0")), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if num(t, d.get("show_unfollowed_msg")) != 1 || num(t, d.get("msg_notify")) != 3 {
+				t.Errorf("the stored show_unfollowed_msg 1 and msg_notify 3, whatever was asked with")
+			}
+			// Any integer asks for the key, even one outside the domain; anything else
+			// counts as absent (§9 item 37).
+			for _, c := range []struct {
+				v     string
+				asked bool
+			}{{"7", true}, {"-1", true}, {"0", true}, {"", false}, {"abc", false}, {"1.0", false}, {" 1", false}} {
+				for _, k := range []string{"msg_notify", "show_unfollowed_msg"} {
+					d := mustParse(t, w.s.Get(w.bob, testkit.PathGetPrefs, q(k, c.v)).Body).get("data")
+					want := prefsKeys[2:]
+					if c.asked {
+						want = append([]string{k}, want...)
+					}
+					if !slices.Equal(d.keys, want) {
+						t.Errorf("%s=%q: keys %v, want %s present: %v", k, c.v, d.keys, k, c.asked)
+					}
+				}
+			}
+		}
+	}},
+	{"link_setting_get_post", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.SetPrefs(w.bob, map[string]int{"show_unfollowed_msg": 1, "set_comment": 2})
+		r := w.s.Post(w.bob, testkit.PathGetPrefs, q("show_unfollowed_msg", "1", "build", "0", "mobi_app", "web"))
+		return r, func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			if !d.has("show_unfollowed_msg") || d.has("msg_notify") || num(t, d.get("set_comment")) != 2 {
+				t.Errorf("POST reads its body like GET its query: only show_unfollowed_msg asked")
+			}
+			if g := w.s.Get(w.bob, testkit.PathGetPrefs, q("show_unfollowed_msg", "1")); !bytes.Equal(g.Body, r.Body) {
+				t.Errorf("GET and POST answer the same:\n%s\n%s", g.Body, r.Body)
+			}
+		}
+	}},
+	// S2
+	{"link_setting_set_ok", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.SetFans(bob, 1000)
+		// An empty value counts as absent; unknown parameters are ignored.
+		r := w.s.Post(w.bob, testkit.PathSetPrefs, q("set_like", "5", "keys_reply", "1", "ai_intercept", "1",
+			"msg_notify", "", "unknown_setting", "9", "build", "0", "mobi_app", "web"))
+		return r, func(t *testing.T, root *jnode) {
+			d := prefsData(t, w.s, w.bob)
+			want := map[string]int64{"set_like": 5, "keys_reply": 1, "ai_intercept": 1, "msg_notify": 1,
+				"should_receive_group": 1, "receive_unfollow_msg": 1}
+			for _, k := range prefsKeys {
+				if k != "anti_harassment" && num(t, d.get(k)) != want[k] {
+					t.Errorf("%s = %d, want %d: only the settings sent change", k, num(t, d.get(k)), want[k])
+				}
+			}
+		}
+	}},
+	// S3
+	{"get_block_words_empty", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		return w.s.Get(w.bob, testkit.PathGetBlockWords, q("build", "0", "mobi_app", "web")), func(t *testing.T, root *jnode) {
+			if root.get("data", "words").kind != 'z' {
+				t.Errorf("no block words: words null (§9 item 33)")
+			}
+		}
+	}},
+	{"get_block_words_words", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.AddBlockWord(w.bob, "加微信")
+		w.s.Advance(time.Minute)
+		w.s.AddBlockWord(w.bob, "ＡＢＣ")
+		w.s.AddBlockWord(w.bob, "代购")
+		return w.s.Get(w.bob, testkit.PathGetBlockWords, nil), func(t *testing.T, root *jnode) {
+			got, ctimes := blockWords(t, root)
+			if !slices.Equal(got, []string{"加微信", "ＡＢＣ", "代购"}) {
+				t.Errorf("words %q: in the order added, stored as sent", got)
+			}
+			at := testkit.Epoch.Add(5 * time.Second).Unix()
+			if !slices.Equal(ctimes, []int64{at, at + 60, at + 60}) {
+				t.Errorf("ctimes %v: the time each word was added, in seconds", ctimes)
+			}
+		}
+	}},
+	// S4
+	{"add_block_word_ok", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		r := w.s.Post(w.bob, testkit.PathAddBlockWord, q("content", "屏蔽词", "build", "0", "mobi_app", "web"))
+		return r, func(t *testing.T, _ *jnode) {
+			got, ctimes := blockWords(t, mustParse(t, w.s.Get(w.bob, testkit.PathGetBlockWords, nil).Body))
+			if !slices.Equal(got, []string{"屏蔽词"}) || ctimes[0] != testkit.Epoch.Add(5*time.Second).Unix() {
+				t.Errorf("the word is listed with its ctime: %q %v", got, ctimes)
+			}
+		}
+	}},
+	// S5
+	{"del_block_word_ok", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.AddBlockWord(w.bob, "甲")
+		w.s.AddBlockWord(w.bob, "乙")
+		r := w.s.Post(w.bob, testkit.PathDelBlockWord, q("content", "甲", "build", "0", "mobi_app", "web"))
+		return r, func(t *testing.T, _ *jnode) {
+			if got, _ := blockWords(t, mustParse(t, w.s.Get(w.bob, testkit.PathGetBlockWords, nil).Body)); !slices.Equal(got, []string{"乙"}) {
+				t.Errorf("words %q after deleting 甲", got)
+			}
+		}
+	}},
+	// S6
+	{"get_reply_text_types", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.SetReply(w.bob, 1, "感谢关注！")
+		w.s.SetReply(w.bob, 3, "我现在不在，稍后回复你哦")
+		w.s.SetReply(w.bob, 5, "欢迎上船！")
+		w.s.AddKeywordRule(w.bob, "价格", "多少钱，价格", "报价", "商单请看置顶动态")
+		p := url.Values{"type[]": {"1", "2", "3"}, "uid": {"1002"}, "build": {"0"}, "mobi_app": {"web"}}
+		return w.s.Get(w.bob, testkit.PathGetReplyText, p), func(t *testing.T, root *jnode) {
+			if got := replyTypes(t, root.get("data", "texts")); !slices.Equal(got, []int64{1, 2, 3}) {
+				t.Errorf("types %v: the types asked for, in that order (not 5)", got)
+			}
+			for _, x := range root.get("data", "texts").arr {
+				if num(t, x.get("uid")) != bob {
+					t.Errorf("uid is the owner")
+				}
+			}
+			// The order asked for, repeated or comma-separated.
+			for _, c := range []struct {
+				types []string
+				want  []int64
+			}{{[]string{"3", "1"}, []int64{3, 1}}, {[]string{"5,2"}, []int64{5, 2}}, {[]string{"2", "5,1"}, []int64{2, 5, 1}}} {
+				if got := replyTypes(t, replyTextsOf(t, w.s, w.bob, c.types...)); !slices.Equal(got, c.want) {
+					t.Errorf("type[]=%v: types %v, want %v", c.types, got, c.want)
+				}
+			}
+		}
+	}},
+	{"get_reply_text_keywords", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.AddKeywordRule(w.bob, "价格", "多少钱，价格", "", "商单请看置顶动态")
+		w.s.Advance(time.Second)
+		w.s.AddKeywordRule(w.bob, "谢谢", "谢谢, Thank you", "感谢", "我也感谢您对我的支持 (=・ω・=)")
+		w.s.Advance(time.Second)
+		w.s.AddKeywordRule(w.bob, "更新", "", "更新，催更, 什么时候更", "在做了在做了[doge]")
+		return w.s.Get(w.bob, testkit.PathGetReplyText, url.Values{"type[]": {"2"}}), func(t *testing.T, root *jnode) {
+			ts := root.get("data", "texts")
+			var titles []string
+			for _, x := range ts.arr {
+				titles = append(titles, x.get("title").str)
+			}
+			if !slices.Equal(titles, []string{"更新", "谢谢", "价格"}) {
+				t.Errorf("rules %q: newest first", titles)
+			}
+			if k := ts.get("1", "key1").str; k != "谢谢，Thank you" {
+				t.Errorf("key1 %q: keywords split on , and ， and joined by ，", k)
+			}
+			if k := ts.get("0", "key2").str; k != "更新，催更，什么时候更" {
+				t.Errorf("key2 %q: keywords trimmed and joined by ，", k)
+			}
+		}
+	}},
+	{"get_reply_text_none", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.SetReply(w.bob, 1, "感谢关注！") // bob's, not dave's
+		return w.s.Get(w.dave, testkit.PathGetReplyText, url.Values{"type[]": {"1", "2", "3", "5"}}), func(t *testing.T, root *jnode) {
+			if d := root.get("data"); d.kind != 'o' || len(d.keys) != 0 {
+				t.Errorf("nothing configured: data {} (texts absent)")
+			}
+		}
+	}},
+	// S7
+	{"set_reply_text_followed", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		r := w.s.Post(w.bob, testkit.PathSetReplyText, q("type", "1", "reply", "感谢关注～", "build", "0", "mobi_app", "web"))
+		return r, func(t *testing.T, _ *jnode) {
+			ts := replyTextsOf(t, w.s, w.bob, "1")
+			if len(ts.arr) != 1 || ts.get("0", "reply").str != "感谢关注～" || ts.get("0", "title").str != "" {
+				t.Fatalf("the followed reply is stored")
+			}
+			id := num(t, ts.get("0", "id"))
+			// Types 1, 3 and 5 hold one text: a new one replaces it; id, title and keys are ignored.
+			w.s.MustOK(w.bob, testkit.PathSetReplyText, q("type", "1", "reply", "新的回复", "id", "0", "title", "t", "key1", "k"))
+			ts = replyTextsOf(t, w.s, w.bob, "1")
+			if len(ts.arr) != 1 || num(t, ts.get("0", "id")) != id || ts.get("0", "reply").str != "新的回复" ||
+				ts.get("0", "title").str != "" || ts.get("0", "key1").str != "" {
+				t.Errorf("type 1 holds one text, replaced in place")
+			}
+		}
+	}},
+	{"set_reply_text_keyword", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		r := w.s.Post(w.bob, testkit.PathSetReplyText, q("type", "2", "id", "0", "title", "合作", "key1", "商务合作，合作",
+			"key2", "商单", "reply", "商务合作请发邮件至 up@example.com"))
+		return r, func(t *testing.T, _ *jnode) {
+			ts := replyTextsOf(t, w.s, w.bob, "2")
+			if len(ts.arr) != 1 || ts.get("0", "title").str != "合作" || ts.get("0", "key1").str != "商务合作，合作" ||
+				ts.get("0", "key2").str != "商单" || ts.get("0", "reply").str != "商务合作请发邮件至 up@example.com" {
+				t.Fatalf("the rule is stored as sent")
+			}
+			id := ts.get("0", "id").num
+			w.s.MustOK(w.bob, testkit.PathSetReplyText, q("type", "2", "id", string(id), "title", "合作2", "key1", "", "key2", "商单", "reply", "改了"))
+			ts = replyTextsOf(t, w.s, w.bob, "2")
+			if len(ts.arr) != 1 || ts.get("0", "id").num != id || ts.get("0", "title").str != "合作2" ||
+				ts.get("0", "key1").str != "" || ts.get("0", "reply").str != "改了" {
+				t.Errorf("an id modifies that rule")
+			}
+		}
+	}},
+	// S8
+	{"del_reply_text_ok", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.AddKeywordRule(w.bob, "旧", "旧", "", "旧的")
+		w.s.AddKeywordRule(w.bob, "新", "新", "", "新的")
+		old := replyTextsOf(t, w.s, w.bob, "2").get("1", "id").num
+		r := w.s.Post(w.bob, testkit.PathDelReplyText, q("id", string(old), "build", "0", "mobi_app", "web"))
+		return r, func(t *testing.T, _ *jnode) {
+			ts := replyTextsOf(t, w.s, w.bob, "2")
+			if len(ts.arr) != 1 || ts.get("0", "title").str != "新" {
+				t.Errorf("only the newer rule is left")
+			}
+		}
+	}},
+	// S9
+	{"get_sys_setting_up", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.SetFans(bob, 1000)
+		return w.s.Get(w.bob, testkit.PathGetSysSetting, q("build", "0", "mobi_app", "web")), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			for _, k := range []string{"is_create_group_available", "is_auto_reply_available", "is_voyage",
+				"is_auto_reply_recommend_available", "is_receive_unfollow_wl"} {
+				if num(t, d.get(k)) != 1 {
+					t.Errorf("%s must be 1 with 1000 fans", k)
+				}
+			}
+			if g := d.get("game_msg"); len(g.keys) != 0 {
+				t.Errorf("mobi_app=web: game_msg {}")
+			}
+		}
+	}},
+	{"get_sys_setting_fan", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.SetFans(dave, 999)
+		return w.s.Get(w.dave, testkit.PathGetSysSetting, nil), func(t *testing.T, root *jnode) {
+			d := root.get("data")
+			for _, k := range []string{"is_create_group_available", "is_auto_reply_available", "is_voyage",
+				"is_auto_reply_recommend_available"} {
+				if num(t, d.get(k)) != 0 {
+					t.Errorf("%s must be 0 with 999 fans", k)
+				}
+			}
+			if num(t, d.get("is_receive_unfollow_wl")) != 1 {
+				t.Errorf("is_receive_unfollow_wl is 1 for everyone")
+			}
+			if g := d.get("game_msg"); !slices.Equal(g.keys, []string{"show_install"}) {
+				t.Errorf("without mobi_app=web: game_msg {\"show_install\":true}")
+			}
+		}
+	}},
+	// S10
+	{"show_create_group_icon_up", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.SetFans(bob, 1000)
+		return w.s.Get(w.bob, testkit.PathShowCreateGroup, q("build", "0", "mobi_app", "web")), func(t *testing.T, root *jnode) {
+			if num(t, root.get("data", "show")) != 1 {
+				t.Errorf("1000 fans: show 1")
+			}
+		}
+	}},
+	{"show_create_group_icon_fan", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		w.s.SetFans(bob, 999)
+		return w.s.Get(w.bob, testkit.PathShowCreateGroup, nil), func(t *testing.T, root *jnode) {
+			if num(t, root.get("data", "show")) != 0 {
+				t.Errorf("999 fans: show 0")
+			}
+		}
+	}},
+	// P17 with every kind of auto-reply: dave follows bob (followed reply and works card,
+	// msg_source 8), writes a keyword (10), gets a real answer, writes again (received-
+	// message reply, 9) and buys a guard (大航海 reply, 11). dave's view.
+	{"fetch_session_msgs_autoreplies", func(t *testing.T) (testkit.Raw, func(*testing.T, *jnode)) {
+		w := newWorld(t)
+		s := w.s
+		s.SetFans(bob, 1000)
+		s.SetPrefs(w.bob, map[string]int{"followed_reply": 1, "recommend_followed_reply": 1, "keys_reply": 1,
+			"recv_reply": 1, "voyage_reply": 1})
+		s.SetReply(w.bob, 1, "感谢关注！")
+		s.SetReply(w.bob, 3, "我现在不在，稍后回复你哦")
+		s.SetReply(w.bob, 5, "欢迎上船！")
+		s.AddKeywordRule(w.bob, "价格", "多少钱", "报价", "商单请看置顶动态")
+		// 2024-06-01 20:00 UTC is 2024-06-02 in China.
+		s.PutWork(bob, 170001, map[string]any{"bvid": "BV1xx411c7mD", "title": "【4K】夏日祭", "cover": "https://i0.hdslb.com/bfs/archive/a.jpg",
+			"pub_date": testkit.Epoch.Add(-12 * time.Hour).Unix(), "plays": 123456, "danmaku": 479})
+		s.PutWork(bob, 170002, map[string]any{"title": "第一个视频", "cover": "https://i0.hdslb.com/bfs/archive/b.jpg",
+			"pub_date": testkit.Epoch.Add(-400 * 24 * time.Hour).Unix(), "plays": 999, "danmaku": 12000})
+		s.Follow(dave, bob, true)
+		s.Advance(time.Second)
+		s.SendText(w.dave, bob, "多少钱")
+		s.Advance(time.Second)
+		s.SendText(w.bob, dave, "你好")
+		s.Advance(time.Second)
+		s.SendText(w.dave, bob, "好的")
+		s.Advance(time.Second)
+		if !s.Guard(bob, dave) {
+			t.Fatalf("the 大航海 reply is sent")
+		}
+		return s.Get(w.dave, testkit.PathFetchMsgs, q("talker_id", "1002", "session_type", "1")), func(t *testing.T, root *jnode) {
+			type m struct {
+				sender, typ, source int64
+				text                string
+			}
+			var got []m
+			msgs := root.get("data", "messages").arr
+			for i := len(msgs) - 1; i >= 0; i-- { // oldest first
+				x := msgs[i]
+				if num(t, x.get("msg_type")) == 18 {
+					continue // dave's one-message hint
+				}
+				var c struct {
+					Content string `json:"content"`
+				}
+				json.Unmarshal([]byte(x.get("content").str), &c)
+				got = append(got, m{num(t, x.get("sender_uid")), num(t, x.get("msg_type")), num(t, x.get("msg_source")), c.Content})
+				if num(t, x.get("sender_uid")) == bob && num(t, x.get("new_face_version")) != 1 {
+					t.Errorf("bob's messages have new_face_version 1")
+				}
+			}
+			want := []m{{bob, 1, 8, "感谢关注！"}, {bob, 16, 8, ""}, {dave, 1, 0, "多少钱"}, {bob, 1, 10, "商单请看置顶动态"},
+				{bob, 1, 0, "你好"}, {dave, 1, 0, "好的"}, {bob, 1, 9, "我现在不在，稍后回复你哦"}, {bob, 1, 11, "欢迎上船！"}}
+			if len(got) != len(want) {
+				t.Fatalf("messages %v, want %v", got, want)
+			}
+			for i := range want {
+				g := got[i]
+				if g.sender != want[i].sender || g.typ != want[i].typ || g.text != want[i].text ||
+					(want[i].source != 0 && g.source != want[i].source) || (want[i].source == 0 && slices.Contains([]int64{8, 9, 10, 11}, g.source)) {
+					t.Errorf("message %d: %+v, want %+v", i, g, want[i])
+				}
+			}
+			// The works card (§10.4): latest work first, counts as bilibili writes them.
+			var card struct {
+				MainTitle    string           `json:"main_title"`
+				ReplyContent string           `json:"reply_content"`
+				SubCards     []map[string]any `json:"sub_cards"`
+			}
+			for _, x := range msgs {
+				if num(t, x.get("msg_type")) == 16 {
+					c := mustParse(t, []byte(x.get("content").str))
+					wantKeys(t, "works card", c, []string{"main_title", "reply_content", "sub_cards"})
+					for i, sc := range c.get("sub_cards").arr {
+						wantKeys(t, fmt.Sprintf("works card sub_cards[%d]", i), sc, []string{"card_id", "card_type", "jump_url",
+							"cover_url", "field1", "field2", "field3", "icon3", "field4", "icon4"})
+					}
+					if err := json.Unmarshal([]byte(x.get("content").str), &card); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if card.MainTitle != "更多宝藏内容" || card.ReplyContent != "感谢关注！" || len(card.SubCards) != 2 {
+				t.Fatalf("card %+v", card)
+			}
+			c0, c1 := card.SubCards[0], card.SubCards[1]
+			if c0["card_id"] != 170001.0 || c0["jump_url"] != "https://www.bilibili.com/video/BV1xx411c7mD" ||
+				c0["field1"] != "【4K】夏日祭" || c0["field2"] != "2024-06-02" || c0["field3"] != "12.3万" || c0["icon3"] != 1.0 ||
+				c0["field4"] != "479" || c0["icon4"] != 3.0 || c0["card_type"] != 1.0 || c0["cover_url"] != "https://i0.hdslb.com/bfs/archive/a.jpg" {
+				t.Errorf("first card %v", c0)
+			}
+			if c1["card_id"] != 170002.0 || c1["jump_url"] != "https://www.bilibili.com/video/av170002" ||
+				c1["field3"] != "999" || c1["field4"] != "1.2万" {
+				t.Errorf("second card %v", c1)
+			}
+		}
+	}},
+}
+
+// prefsData returns u's settings (S1 data) with both conditional keys.
+func prefsData(t *testing.T, s *testkit.Server, u testkit.User) *jnode {
+	t.Helper()
+	r := s.Get(u, testkit.PathGetPrefs, q("show_unfollowed_msg", "0", "msg_notify", "0"))
+	mustCode(t, r, 0)
+	return mustParse(t, r.Body).get("data")
+}
+
+// blockWords returns the contents and ctimes of a get_block_words answer.
+func blockWords(t *testing.T, root *jnode) ([]string, []int64) {
+	t.Helper()
+	var words []string
+	var ctimes []int64
+	for _, w := range root.get("data", "words").arr {
+		words = append(words, w.get("content").str)
+		ctimes = append(ctimes, num(t, w.get("ctime")))
+	}
+	return words, ctimes
+}
+
+// replyTextsOf returns u's auto-reply texts of the types (get_reply_text's data.texts),
+// an empty array when the key is absent.
+func replyTextsOf(t *testing.T, s *testkit.Server, u testkit.User, types ...string) *jnode {
+	t.Helper()
+	r := s.Get(u, testkit.PathGetReplyText, url.Values{"type[]": types})
+	mustCode(t, r, 0)
+	if ts := mustParse(t, r.Body).get("data", "texts"); ts != nil {
+		return ts
+	}
+	return &jnode{kind: 'a'}
+}
+
+// replyTypes lists the type of each item of texts.
+func replyTypes(t *testing.T, texts *jnode) []int64 {
+	t.Helper()
+	var out []int64
+	if texts != nil {
+		for _, x := range texts.arr {
+			out = append(out, num(t, x.get("type")))
+		}
+	}
+	return out
 }
 
 // carolSeq returns the seqno of carol's message to bob, as bob sees it.
@@ -1064,17 +1723,32 @@ func TestGoldenCoverage(t *testing.T) {
 		names[c.name] = true
 	}
 	paths := routePaths()
-	if len(paths) != 18 {
-		t.Errorf("the route table has %d paths, want 18", len(paths))
+	if len(paths) != 28 {
+		t.Errorf("the route table has %d paths, want 28", len(paths))
 	}
+	keys := map[string]string{}
 	for _, p := range paths {
-		ep := p[strings.LastIndexByte(p, '/')+1:]
+		ep := endpointKey(p)
+		if other, dup := keys[ep]; dup {
+			t.Errorf("%s and %s have the same endpoint key %q", other, p, ep)
+		}
+		keys[ep] = p
 		found := false
 		for n := range names {
-			found = found || strings.HasPrefix(n, ep+"_")
+			found = found || endpointOf(n) == ep
 		}
 		if !found {
 			t.Errorf("no golden case for %s", p)
+		}
+	}
+	for a := range endpointAliases {
+		if !slices.Contains(paths, a) {
+			t.Errorf("endpoint alias for %s, which is not a route", a)
+		}
+	}
+	for n := range names {
+		if _, ok := keys[endpointOf(n)]; !ok {
+			t.Errorf("case %s names no endpoint", n)
 		}
 	}
 	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*.json"))

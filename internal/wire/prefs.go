@@ -68,11 +68,11 @@ func (h *Handler) setPrefs(c *call) (any, error) {
 		if !ok || v == "" {
 			continue
 		}
-		n, err := strconv.ParseInt(v, 10, 32)
+		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return nil, im.ErrBadRequest
 		}
-		patch[f.Name] = int(n)
+		patch[f.Name] = int(n) // int is 64 bits wide: a huge value stays out of the domain (2)
 	}
 	return empty, c.svc.UpdateSettings(c.ctx, c.me.Mid, patch)
 }
@@ -128,10 +128,15 @@ type replyTextJSON struct {
 	Reply string `json:"reply"`
 }
 
-// getReplyText is S6: type[] may repeat (or list types with commas); texts is absent
-// when nothing is configured for the types asked.
+// getReplyText is S6: type[] may repeat (or list types with commas; a plain "type" is
+// read when there is no "type[]"); texts is absent when nothing is configured for the
+// types asked.
 func (h *Handler) getReplyText(c *call) (any, error) {
-	types, err := c.p.list("type[]")
+	name := "type[]"
+	if _, ok := c.p[name]; !ok {
+		name = "type"
+	}
+	types, err := c.p.list(name)
 	if err != nil {
 		return nil, err
 	}

@@ -8,20 +8,33 @@ import (
 
 // --- settings and block words ---
 
+// settingsCount is the number of columns in settingsCols.
+const settingsCount = 17
+
+// settingsFields lists s's fields in the order of settingsCols.
+func settingsFields(s *store.Settings) [settingsCount]*int {
+	return [settingsCount]*int{&s.ShowUnfollowedMsg, &s.MsgNotify, &s.SetLike, &s.SetComment, &s.SetAt,
+		&s.IsGroupFold, &s.ShouldReceiveGroup, &s.ReceiveUnfollowMsg, &s.FollowedReply, &s.KeysReply,
+		&s.RecvReply, &s.VoyageReply, &s.RecommendFollowedReply, &s.AIIntercept, &s.SetRecvReply,
+		&s.SetRecvLike, &s.SetNewFollow}
+}
+
 func (t *txn) GetSettings(ctx context.Context, owner uint64) (store.Settings, error) {
 	var s store.Settings
-	err := t.row(ctx, qGetSettings, u2i(owner)).Scan(&s.ShowUnfollowedMsg, &s.MsgNotify, &s.SetLike, &s.SetComment,
-		&s.SetAt, &s.IsGroupFold, &s.ShouldReceiveGroup, &s.ReceiveUnfollowMsg, &s.FollowedReply, &s.KeysReply,
-		&s.RecvReply, &s.VoyageReply, &s.RecommendFollowedReply, &s.AIIntercept, &s.SetRecvReply, &s.SetRecvLike,
-		&s.SetNewFollow)
+	var dest []any
+	for _, f := range settingsFields(&s) {
+		dest = append(dest, f)
+	}
+	err := t.row(ctx, qGetSettings, u2i(owner)).Scan(dest...)
 	return s, t.mapErr(err)
 }
 
 func (t *txn) PutSettings(ctx context.Context, owner uint64, s store.Settings) error {
-	_, err := t.exec(ctx, qPutSettings, u2i(owner), s.ShowUnfollowedMsg, s.MsgNotify, s.SetLike, s.SetComment,
-		s.SetAt, s.IsGroupFold, s.ShouldReceiveGroup, s.ReceiveUnfollowMsg, s.FollowedReply, s.KeysReply,
-		s.RecvReply, s.VoyageReply, s.RecommendFollowedReply, s.AIIntercept, s.SetRecvReply, s.SetRecvLike,
-		s.SetNewFollow)
+	args := []any{u2i(owner)}
+	for _, f := range settingsFields(&s) {
+		args = append(args, *f)
+	}
+	_, err := t.exec(ctx, qPutSettings, args...)
 	return err
 }
 
@@ -34,7 +47,7 @@ func (t *txn) ListBlockWords(ctx context.Context, owner uint64) ([]store.BlockWo
 	var out []store.BlockWord
 	for rows.Next() {
 		var w store.BlockWord
-		if err := rows.Scan(&w.Content, &w.Ctime); err != nil {
+		if err := rows.Scan(&w.Content, &w.Folded, &w.Ctime); err != nil {
 			return nil, t.mapErr(err)
 		}
 		out = append(out, w)
@@ -43,8 +56,14 @@ func (t *txn) ListBlockWords(ctx context.Context, owner uint64) ([]store.BlockWo
 }
 
 func (t *txn) AddBlockWord(ctx context.Context, owner uint64, w store.BlockWord) error {
-	_, err := t.exec(ctx, qAddBlockWord, u2i(owner), w.Content, w.Ctime)
+	_, err := t.exec(ctx, qAddBlockWord, u2i(owner), w.Content, w.Folded, w.Ctime)
 	return err
+}
+
+func (t *txn) BlockWordIn(ctx context.Context, owner uint64, folded string) (bool, error) {
+	var ok bool
+	err := t.row(ctx, qBlockWordIn, u2i(owner), folded).Scan(&ok)
+	return ok, t.mapErr(err)
 }
 
 func (t *txn) DeleteBlockWord(ctx context.Context, owner uint64, content string) error {

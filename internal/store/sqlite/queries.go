@@ -1,5 +1,7 @@
 package sqlite
 
+import "strings"
+
 // Every statement the store runs, prepared once per connection. They are all static
 // text: values only ever travel as parameters.
 const (
@@ -41,6 +43,7 @@ const (
 	qPutSettings
 	qListBlockWords
 	qAddBlockWord
+	qBlockWordIn
 	qDeleteBlockWord
 
 	qListAutoReplies
@@ -62,6 +65,15 @@ const sessionCols = `owner, type, talker, ack_seqno, ack_ts, max_seqno, session_
 const settingsCols = `show_unfollowed_msg, msg_notify, set_like, set_comment, set_at, is_group_fold,
 	should_receive_group, receive_unfollow_msg, followed_reply, keys_reply, recv_reply, voyage_reply,
 	recommend_followed_reply, ai_intercept, set_recv_reply, set_recv_like, set_new_follow`
+
+// settingsColsOf is settingsCols qualified by a table alias.
+func settingsColsOf(alias string) string {
+	cols := strings.Split(settingsCols, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
 
 const autoReplyCols = `id, owner, type, title, key1, key2, reply, ctime`
 
@@ -92,10 +104,13 @@ var queries = [numQueries]string{
 	qPutRelation: `INSERT INTO relations (mid, target, following, blocking) VALUES (?, ?, ?, ?)
 		ON CONFLICT (mid, target) DO UPDATE SET following = excluded.following, blocking = excluded.blocking`,
 
-	// ?1 mid, ?2 target; each relation comes back as following | blocking<<1.
+	// ?1 mid, ?2 target; each relation comes back as following | blocking<<1, then the
+	// target's settings row (NULLs when there is none; its owner column says which).
 	qGetPair: `SELECT EXISTS (SELECT 1 FROM users WHERE mid = ?2),
 		COALESCE((SELECT following | (blocking << 1) FROM relations WHERE mid = ?1 AND target = ?2), 0),
-		COALESCE((SELECT following | (blocking << 1) FROM relations WHERE mid = ?2 AND target = ?1), 0)`,
+		COALESCE((SELECT following | (blocking << 1) FROM relations WHERE mid = ?2 AND target = ?1), 0),
+		s.owner, ` + settingsColsOf("s") + `
+		FROM (SELECT 1) LEFT JOIN settings s ON s.owner = ?2`,
 
 	qGetSession: `SELECT ` + sessionCols + ` FROM sessions WHERE owner = ? AND type = ? AND talker = ?`,
 	qPutSession: `INSERT OR REPLACE INTO sessions (` + sessionCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -142,8 +157,10 @@ var queries = [numQueries]string{
 	qGetSettings: `SELECT ` + settingsCols + ` FROM settings WHERE owner = ?`,
 	qPutSettings: `INSERT OR REPLACE INTO settings (owner, ` + settingsCols + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	qListBlockWords:  `SELECT content, ctime FROM block_words WHERE owner = ? ORDER BY id`,
-	qAddBlockWord:    `INSERT INTO block_words (owner, content, ctime) VALUES (?, ?, ?)`,
+	qListBlockWords: `SELECT content, folded, ctime FROM block_words WHERE owner = ? ORDER BY id`,
+	qAddBlockWord:   `INSERT INTO block_words (owner, content, folded, ctime) VALUES (?, ?, ?, ?)`,
+	// The match runs inside SQLite: one statement and one row back, however many words.
+	qBlockWordIn:     `SELECT EXISTS (SELECT 1 FROM block_words WHERE owner = ?1 AND instr(?2, folded) > 0)`,
 	qDeleteBlockWord: `DELETE FROM block_words WHERE owner = ? AND content = ?`,
 
 	qListAutoReplies: `SELECT ` + autoReplyCols + ` FROM auto_replies WHERE owner = ? AND type = ? ORDER BY id DESC`,

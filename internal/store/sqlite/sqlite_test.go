@@ -140,6 +140,127 @@ func TestOpenMigratesEmpty(t *testing.T) {
 	}
 }
 
+// TestMigrateV1KeepsData upgrades a database written at schema version 1: its rows stay,
+// sessions read AutoReplyAt 0, and the tables of later versions work.
+func TestMigrateV1KeepsData(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, dbName)
+	v1, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := rawDB(t, path)
+	const (
+		owner  = 1<<60 + 12345
+		talker = 844424930131966
+		key    = 7_500_000_000_000_000_001
+		seqno  = 1_000_000_000_000_042
+	)
+	// Written the way the version-1 binary wrote them (its own column lists).
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{string(v1), nil},
+		{"PRAGMA user_version = 1", nil},
+		{`INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, 'old', 'f', 5, 'h', 1717315200)`,
+			[]any{int64(owner)}},
+		{`INSERT INTO sessions (owner, type, talker, ack_seqno, ack_ts, max_seqno, session_ts, top_ts, unread, last_msg_key,
+			is_follow, is_dnd, push_setting, intercept, trust, hidden, my_sent, talker_active)
+			VALUES (?, 1, ?, ?, 11, ?, 22, 33, 4, ?, 1, 1, 1, 0, 1, 0, 2, 1)`,
+			[]any{int64(owner), int64(talker), int64(seqno - 1), int64(seqno), int64(key)}},
+		{`INSERT INTO messages (msg_key, seqno, conv_lo, conv_hi, sender_uid, receiver_type, receiver_id, msg_type, content,
+			timestamp, status, new_face_version, source, notify_code, visible_to, counts_unread)
+			VALUES (?, ?, ?, ?, ?, 1, ?, 1, '{"content":"hi"}', 1717315200, 0, 1, 0, '', 0, 1)`,
+			[]any{int64(key), int64(seqno), int64(talker), int64(owner), int64(talker), int64(owner)}},
+		{`INSERT INTO counters (owner, follow, unfollow, dustbin) VALUES (?, 4, 0, 0)`, []any{int64(owner)}},
+	} {
+		if _, err := db.Exec(q.sql, q.args...); err != nil {
+			t.Fatalf("%.60s: %v", q.sql, err)
+		}
+	}
+	db.Close()
+
+	st := open(t, dir)
+	defer st.Close()
+	wantUser := store.User{Mid: owner, Name: "old", Face: "f", Fans: 5, PasswordHash: "h", CreatedAt: 1717315200}
+	wantSess := store.Session{Owner: owner, Type: 1, Talker: talker, AckSeqno: seqno - 1, AckTs: 11, MaxSeqno: seqno,
+		SessionTs: 22, TopTs: 33, Unread: 4, LastMsgKey: key, IsFollow: true, IsDnd: true, PushSetting: 1, Trust: true,
+		MySent: 2, TalkerActive: true, AutoReplyAt: 0}
+	check := func(wantSess store.Session, wantSettings error) {
+		t.Helper()
+		err := st.View(ctx, func(tx store.Tx) error {
+			if u, err := tx.GetUser(ctx, owner); err != nil || u != wantUser {
+				t.Errorf("user after migrating = %+v, %v; want %+v", u, err, wantUser)
+			}
+			if s, err := tx.GetSession(ctx, owner, 1, talker); err != nil || s != wantSess {
+				t.Errorf("session after migrating = %+v, %v\nwant %+v", s, err, wantSess)
+			}
+			ss, err := tx.ListSessions(ctx, store.SessionQuery{Owner: owner, Limit: 10})
+			if err != nil || len(ss) != 1 || ss[0] != wantSess {
+				t.Errorf("listed sessions after migrating = %+v, %v", ss, err)
+			}
+			if m, err := tx.GetMessage(ctx, key); err != nil || m.Seqno != seqno || m.Content != `{"content":"hi"}` {
+				t.Errorf("message after migrating = %+v, %v", m, err)
+			}
+			if c, err := tx.GetCounters(ctx, owner); err != nil || c != (store.Counters{Follow: 4}) {
+				t.Errorf("counters after migrating = %+v, %v", c, err)
+			}
+			if _, err := tx.GetSettings(ctx, owner); !errors.Is(err, wantSettings) {
+				t.Errorf("settings of the migrated user: err %v, want %v", err, wantSettings)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(wantSess, store.ErrNotFound)
+	// The sequences continue above the migrated message.
+	err = st.Update(ctx, func(tx store.Tx) error {
+		s, err := tx.NextSeqno(ctx)
+		if err == nil && s <= seqno {
+			return fmt.Errorf("NextSeqno after migrating = %d, not above %d", s, seqno)
+		}
+		k, err := tx.NextMsgKey(ctx, 0)
+		if err == nil && k <= key {
+			return fmt.Errorf("NextMsgKey after migrating = %d, not above %d", k, uint64(key))
+		}
+		return err
+	})
+	if err != nil {
+		t.Error(err)
+	}
+	// The new tables and column work.
+	wantSess.AutoReplyAt = 1717315299
+	err = st.Update(ctx, func(tx store.Tx) error {
+		if err := tx.PutSession(ctx, wantSess); err != nil {
+			return err
+		}
+		if err := tx.PutSettings(ctx, owner, store.Settings{AIIntercept: 1}); err != nil {
+			return err
+		}
+		if err := tx.AddBlockWord(ctx, owner, store.BlockWord{Content: "广告", Folded: "广告", Ctime: 1}); err != nil {
+			return err
+		}
+		if _, err := tx.PutAutoReply(ctx, store.AutoReply{Owner: owner, Type: 1, Reply: "thanks", Ctime: 1}); err != nil {
+			return err
+		}
+		return tx.PutWork(ctx, store.Work{Owner: owner, Aid: 1, Title: "w", PubDate: 1})
+	})
+	if err != nil {
+		t.Fatalf("writing the new tables after migrating: %v", err)
+	}
+	check(wantSess, nil)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := pragma(t, rawDB(t, path), "user_version"); got != strconv.Itoa(sqlite.SchemaVersion()) {
+		t.Errorf("user_version = %s after migrating, want %d", got, sqlite.SchemaVersion())
+	}
+}
+
 func TestWALMode(t *testing.T) {
 	dir := t.TempDir()
 	st := open(t, dir)

@@ -186,9 +186,23 @@ func (t *txn) PutRelation(ctx context.Context, mid, target uint64, r store.Relat
 func (t *txn) GetPair(ctx context.Context, mid, target uint64) (store.Pair, error) {
 	var p store.Pair
 	var mine, theirs int64
-	err := t.row(ctx, qGetPair, u2i(mid), u2i(target)).Scan(&p.TargetExists, &mine, &theirs)
+	// The settings columns are NULL when the target has no settings row.
+	var owner sql.NullInt64
+	var vals [settingsCount]sql.NullInt64
+	dest := []any{&p.TargetExists, &mine, &theirs, &owner}
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	err := t.row(ctx, qGetPair, u2i(mid), u2i(target)).Scan(dest...)
 	p.Mine = store.Relation{Following: mine&1 != 0, Blocking: mine&2 != 0}
 	p.Theirs = store.Relation{Following: theirs&1 != 0, Blocking: theirs&2 != 0}
+	if err == nil && owner.Valid {
+		var st store.Settings
+		for i, f := range settingsFields(&st) {
+			*f = int(vals[i].Int64)
+		}
+		p.TargetSettings = &st
+	}
 	return p, t.mapErr(err)
 }
 

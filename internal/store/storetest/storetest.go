@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,12 +41,19 @@ func Run(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 		{"ListMessages", testListMessages},
 		{"SetMessageStatus", testSetMessageStatus},
 		{"CountUnread", testCountUnread},
+		{"Settings", testSettings},
+		{"BlockWords", testBlockWords},
+		{"BlockWordIn", testBlockWordIn},
+		{"BlockWordsConcurrentConflicts", testBlockWordsConcurrentConflicts},
+		{"AutoReplies", testAutoReplies},
+		{"Works", testWorks},
 		{"Seqno", testSeqno},
 		{"MsgKey", testMsgKey},
 		{"SequencesConcurrent", testSequencesConcurrent},
 		{"SequencesReopen", testSequencesReopen},
 		{"SequencesReopenPast2to63", testSequencesReopenPast2to63},
 		{"UpdateErrorRollsBack", testUpdateErrorRollsBack},
+		{"PrefsUpdateErrorRollsBack", testPrefsUpdateErrorRollsBack},
 		{"UpdatePanic", testUpdatePanic},
 		{"UpdateConcurrent", testUpdateConcurrent},
 		{"UpdateConcurrentFailures", testUpdateConcurrentFailures},
@@ -161,28 +169,14 @@ func message(n uint64, a, b, sender uint64) store.Message {
 }
 
 func seqnos(ms []store.Message) []uint64 {
-	out := make([]uint64, len(ms))
-	for i, m := range ms {
-		out[i] = m.Seqno - seqBase
-	}
-	return out
+	return pluck(ms, func(m store.Message) uint64 { return m.Seqno - seqBase })
 }
 
 func talkers(ss []store.Session) []uint64 {
-	out := make([]uint64, len(ss))
-	for i, s := range ss {
-		out[i] = s.Talker
-	}
-	return out
+	return pluck(ss, func(s store.Session) uint64 { return s.Talker })
 }
 
-func mids(us []store.User) []uint64 {
-	out := make([]uint64, len(us))
-	for i, u := range us {
-		out[i] = u.Mid
-	}
-	return out
-}
+func mids(us []store.User) []uint64 { return pluck(us, func(u store.User) uint64 { return u.Mid }) }
 
 // --- users ---
 
@@ -373,8 +367,8 @@ func testRelations(t *testing.T, h *harness) {
 		t.Helper()
 		d.view(t, func(tx store.Tx) error {
 			got, err := tx.GetPair(ctx, mid, target)
-			if err != nil || got != want {
-				t.Errorf("GetPair(%d, %d) = %+v, %v; want %+v, nil", mid, target, got, err, want)
+			if err != nil || !samePair(got, want) {
+				t.Errorf("GetPair(%d, %d) = %s, %v; want %s, nil", mid, target, pairString(got), err, pairString(want))
 			}
 			return nil
 		})
@@ -391,6 +385,45 @@ func testRelations(t *testing.T, h *harness) {
 	pair(1, bigMid, store.Pair{TargetExists: true, Mine: store.Relation{Following: true, Blocking: true},
 		Theirs: store.Relation{Following: true}})
 	pair(bigMid, 1, store.Pair{Mine: store.Relation{Following: true}, Theirs: store.Relation{Following: true, Blocking: true}})
+
+	// The target's settings come with the pair: none until the target sets any, then all
+	// of them, even when they are all zero.
+	mine, theirs := store.Relation{Following: true, Blocking: true}, store.Relation{Following: true}
+	zero, some := store.Settings{}, settingsOf(0)
+	d.update(t, func(tx store.Tx) error { return tx.PutSettings(ctx, bigMid, zero) })
+	pair(1, bigMid, store.Pair{TargetExists: true, Mine: mine, Theirs: theirs, TargetSettings: &zero})
+	pair(bigMid, 1, store.Pair{Mine: theirs, Theirs: mine})
+	d.update(t, func(tx store.Tx) error { return tx.PutSettings(ctx, bigMid, some) })
+	pair(1, bigMid, store.Pair{TargetExists: true, Mine: mine, Theirs: theirs, TargetSettings: &some})
+	pair(2, bigMid, store.Pair{TargetExists: true, TargetSettings: &some})
+	pair(bigMid, 1, store.Pair{Mine: theirs, Theirs: mine})
+	other := settingsOf(40)
+	d.update(t, func(tx store.Tx) error {
+		if err := tx.CreateUser(ctx, user(1)); err != nil {
+			return err
+		}
+		return tx.PutSettings(ctx, 1, other)
+	})
+	pair(bigMid, 1, store.Pair{TargetExists: true, Mine: theirs, Theirs: mine, TargetSettings: &other})
+	pair(1, bigMid, store.Pair{TargetExists: true, Mine: mine, Theirs: theirs, TargetSettings: &some})
+}
+
+// samePair compares pairs by the settings they hold, not the pointers.
+func samePair(x, y store.Pair) bool {
+	xs, ys := x.TargetSettings, y.TargetSettings
+	if (xs == nil) != (ys == nil) || xs != nil && *xs != *ys {
+		return false
+	}
+	x.TargetSettings, y.TargetSettings = nil, nil
+	return x == y
+}
+
+func pairString(p store.Pair) string {
+	s := "nil"
+	if p.TargetSettings != nil {
+		s = fmt.Sprintf("%+v", *p.TargetSettings)
+	}
+	return fmt.Sprintf("{TargetExists:%v Mine:%+v Theirs:%+v TargetSettings:%s}", p.TargetExists, p.Mine, p.Theirs, s)
 }
 
 // --- sessions ---
@@ -401,10 +434,10 @@ func testSessionRoundTrip(t *testing.T, h *harness) {
 	full := store.Session{Owner: over53, Type: 1, Talker: bigMid, AckSeqno: seqBase + 3, AckTs: 1717315200123456,
 		MaxSeqno: seqBase + 9, SessionTs: 1717315299654321, TopTs: 1717315000000001, Unread: 6,
 		LastMsgKey: keyBase + 77, IsFollow: true, IsDnd: true, PushSetting: 1, Intercept: true, Trust: true,
-		Hidden: true, MySent: 2, TalkerActive: true}
+		Hidden: true, MySent: 2, TalkerActive: true, AutoReplyAt: tsBase + 86_400}
 	other := full
 	other.Type = 2 // same owner and talker, another session type: another row
-	other.Unread = 1
+	other.Unread, other.AutoReplyAt = 1, 0
 	d.update(t, func(tx store.Tx) error {
 		if err := tx.PutSession(ctx, full); err != nil {
 			return err
@@ -458,7 +491,7 @@ func testListSessions(t *testing.T, h *harness) {
 		return s
 	}
 	fixture := []store.Session{
-		sess(1, 1000, 500, func(s *store.Session) { s.IsFollow, s.Unread = true, 2 }),
+		sess(1, 1000, 500, func(s *store.Session) { s.IsFollow, s.Unread, s.AutoReplyAt = true, 2, tsBase }),
 		sess(2, 2000, 0, nil), // never acked
 		sess(3, 3000, 3500, func(s *store.Session) { s.Unread = 1 }),
 		sess(4, 4000, 100, func(s *store.Session) { s.IsFollow, s.Hidden, s.Unread = true, true, 1 }),
@@ -931,6 +964,689 @@ func testCountUnread(t *testing.T, h *harness) {
 	})
 }
 
+// --- preferences ---
+
+// settingsOf returns settings whose 17 values all differ, so that a column read into the
+// wrong field shows.
+func settingsOf(base int) store.Settings {
+	return store.Settings{ShowUnfollowedMsg: base + 1, MsgNotify: base + 2, SetLike: base + 3, SetComment: base + 4,
+		SetAt: base + 5, IsGroupFold: base + 6, ShouldReceiveGroup: base + 7, ReceiveUnfollowMsg: base + 8,
+		FollowedReply: base + 9, KeysReply: base + 10, RecvReply: base + 11, VoyageReply: base + 12,
+		RecommendFollowedReply: base + 13, AIIntercept: base + 14, SetRecvReply: base + 15, SetRecvLike: base + 16,
+		SetNewFollow: base + 17}
+}
+
+// rule builds an auto-reply to insert (ID 0), tagged with n.
+func rule(owner uint64, typ int, n int64) store.AutoReply {
+	return store.AutoReply{Owner: owner, Type: typ, Title: fmt.Sprintf("规则 %d", n), Key1: "你好，Hello",
+		Key2: fmt.Sprintf("价格，price%d", n), Reply: fmt.Sprintf("感谢关注 [doge] #%d\n\"quoted\" 'single' 100%% \\ ", n),
+		Ctime: tsBase + n}
+}
+
+// work builds a work whose fields all derive from aid.
+func work(owner, aid uint64, pubDate int64) store.Work {
+	return store.Work{Owner: owner, Aid: aid, Bvid: fmt.Sprintf("BV1xx4%dc7mD", aid%1000), Title: fmt.Sprintf("视频 %d", aid),
+		Cover: fmt.Sprintf("https://i0.hdslb.com/bfs/archive/%d.jpg", aid%1000), PubDate: pubDate,
+		Plays: int64(aid%1000)*1000 + 1, Danmaku: int64(aid%100) + 2, Favorites: int64(aid%10) + 3}
+}
+
+func contents(ws []store.BlockWord) []string {
+	return pluck(ws, func(w store.BlockWord) string { return w.Content })
+}
+
+func ruleIDs(rs []store.AutoReply) []uint64 {
+	return pluck(rs, func(r store.AutoReply) uint64 { return r.ID })
+}
+
+func aids(ws []store.Work) []uint64 { return pluck(ws, func(w store.Work) uint64 { return w.Aid }) }
+
+// prefsOf prints everything the preference stores hold for owner, to compare before and
+// after an operation that must change nothing.
+func prefsOf(ctx context.Context, tx store.Tx, owner uint64) string {
+	var b strings.Builder
+	s, err := tx.GetSettings(ctx, owner)
+	fmt.Fprintf(&b, "settings %+v (%v); ", s, err)
+	ws, err := tx.ListBlockWords(ctx, owner)
+	fmt.Fprintf(&b, "words %+v (%v); ", ws, err)
+	for _, typ := range []int{1, 2, 3, 5} {
+		rs, err := tx.ListAutoReplies(ctx, owner, typ)
+		fmt.Fprintf(&b, "replies %d %+v (%v); ", typ, rs, err)
+	}
+	works, err := tx.ListWorks(ctx, owner, 1000)
+	fmt.Fprintf(&b, "works %+v (%v)", works, err)
+	return b.String()
+}
+
+func (d *db) prefs(t *testing.T, owner uint64) string {
+	t.Helper()
+	var p string
+	d.view(t, func(tx store.Tx) error {
+		p = prefsOf(t.Context(), tx, owner)
+		return nil
+	})
+	return p
+}
+
+func testSettings(t *testing.T, h *harness) {
+	d := h.new(t)
+	ctx := t.Context()
+	get := func(owner uint64, want store.Settings) {
+		t.Helper()
+		d.view(t, func(tx store.Tx) error {
+			got, err := tx.GetSettings(ctx, owner)
+			if err != nil || got != want {
+				t.Errorf("GetSettings(%d) = %+v, %v\nwant %+v", owner, got, err, want)
+			}
+			return nil
+		})
+	}
+	absent := func(owner uint64) {
+		t.Helper()
+		d.view(t, func(tx store.Tx) error {
+			if _, err := tx.GetSettings(ctx, owner); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("GetSettings(%d) of an owner who never set anything: err %v, want ErrNotFound", owner, err)
+			}
+			return nil
+		})
+	}
+	put := func(owner uint64, s store.Settings) {
+		t.Helper()
+		d.update(t, func(tx store.Tx) error { return tx.PutSettings(ctx, owner, s) })
+	}
+	absent(over53)
+	absent(1)
+	put(over53, settingsOf(0))
+	put(1, settingsOf(100))
+	get(over53, settingsOf(0))
+	get(1, settingsOf(100))
+	absent(2)
+	// PutSettings replaces every field, including back to zero; an all-zero row still exists.
+	put(over53, store.Settings{})
+	get(over53, store.Settings{})
+	get(1, settingsOf(100))
+	neg := settingsOf(-1000)
+	put(over53, neg)
+	get(over53, neg)
+	// Several puts in one transaction: the last wins.
+	d.update(t, func(tx store.Tx) error {
+		for i := range 5 {
+			if err := tx.PutSettings(ctx, 1, settingsOf(200+i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	get(1, settingsOf(204))
+	d.reopen(t)
+	get(over53, neg)
+	get(1, settingsOf(204))
+	absent(2)
+}
+
+func testBlockWords(t *testing.T, h *harness) {
+	d := h.new(t)
+	ctx := t.Context()
+	const a, b = bigMid, over53
+	list := func(owner uint64, want ...store.BlockWord) {
+		t.Helper()
+		d.view(t, func(tx store.Tx) error {
+			got, err := tx.ListBlockWords(ctx, owner)
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("ListBlockWords(%d) = %q, %v\nwant %q", owner, contents(got), err, contents(want))
+				if err == nil && slices.Equal(contents(got), contents(want)) {
+					t.Errorf("ctimes differ: %+v\nwant %+v", got, want)
+				}
+			}
+			return nil
+		})
+	}
+	add := func(owner uint64, ws ...store.BlockWord) {
+		t.Helper()
+		d.update(t, func(tx store.Tx) error {
+			for _, w := range ws {
+				if err := tx.AddBlockWord(ctx, owner, w); err != nil {
+					return fmt.Errorf("AddBlockWord(%d, %q): %w", owner, w.Content, err)
+				}
+			}
+			return nil
+		})
+	}
+	list(a)
+	// Words are stored exactly: different case, width, normalisation form or characters
+	// that are special in SQL are all different words, even with the same folded form.
+	w := func(content string, ctime int64) store.BlockWord {
+		return store.BlockWord{Content: content, Folded: strings.ToLower(content), Ctime: ctime}
+	}
+	words := []store.BlockWord{
+		w("广告", tsBase), w("ABC", tsBase+1), w("abc", tsBase+1), w("ＡＢＣ", tsBase+2), w("😀表情", tsBase+3),
+		w("caf\u00e9", tsBase+4), w("cafe\u0301", tsBase+5), w("Σας", tsBase+6), w("σας", tsBase+6),
+		w(`a'b"c%_\`, tsBase+7), w("%", tsBase+8), w("发", tsBase+9), w("發", tsBase+10), w("x", 0),
+		{Content: "Folded is kept as given", Folded: "not derived from content", Ctime: tsBase + 11},
+	}
+	add(a, words[0])
+	add(a, words[1:5]...) // several in one transaction keep their order too
+	for _, x := range words[5:] {
+		add(a, x)
+	}
+	// Someone else's words are separate, even the same ones.
+	add(b, w("abc", tsBase+100), w("广告", tsBase+101))
+	list(a, words...)
+	list(b, w("abc", tsBase+100), w("广告", tsBase+101))
+	list(1)
+
+	// The exact same word again conflicts, whatever its ctime, and changes nothing.
+	for _, dup := range []store.BlockWord{w("ABC", tsBase+1), w("广告", tsBase+50), w(`a'b"c%_\`, 0),
+		{Content: "abc", Folded: "another folded form", Ctime: tsBase}} {
+		err := d.st.Update(ctx, func(tx store.Tx) error { return tx.AddBlockWord(ctx, a, dup) })
+		if !errors.Is(err, store.ErrConflict) {
+			t.Errorf("AddBlockWord of the existing %q: %v, want ErrConflict", dup.Content, err)
+		}
+	}
+	// A conflict after other writes in the same transaction undoes them.
+	err := d.st.Update(ctx, func(tx store.Tx) error {
+		if err := tx.AddBlockWord(ctx, a, w("new-1", tsBase)); err != nil {
+			return err
+		}
+		if err := tx.PutSettings(ctx, a, settingsOf(0)); err != nil {
+			return err
+		}
+		return tx.AddBlockWord(ctx, a, w("广告", tsBase))
+	})
+	if !errors.Is(err, store.ErrConflict) {
+		t.Errorf("Update adding an existing word after other writes: %v, want ErrConflict", err)
+	}
+	// The same new word twice in one transaction conflicts with itself.
+	err = d.st.Update(ctx, func(tx store.Tx) error {
+		if err := tx.AddBlockWord(ctx, a, w("new-2", tsBase)); err != nil {
+			return err
+		}
+		return tx.AddBlockWord(ctx, a, w("new-2", tsBase+1))
+	})
+	if !errors.Is(err, store.ErrConflict) {
+		t.Errorf("adding a new word twice in one Update: %v, want ErrConflict", err)
+	}
+	list(a, words...)
+	d.view(t, func(tx store.Tx) error {
+		if _, err := tx.GetSettings(ctx, a); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("settings written before a conflict survived: err %v", err)
+		}
+		return nil
+	})
+	// A transaction that sees the conflict and carries on is still atomic: either all of
+	// its other writes persist (and Update answers nil) or none do.
+	var inner error
+	err = d.st.Update(ctx, func(tx store.Tx) error {
+		if err := tx.AddBlockWord(ctx, a, w("before-conflict", tsBase)); err != nil {
+			return err
+		}
+		inner = tx.AddBlockWord(ctx, a, w("abc", tsBase))
+		if !errors.Is(inner, store.ErrConflict) {
+			return nil // reported below
+		}
+		return tx.AddBlockWord(ctx, a, w("after-conflict", tsBase))
+	})
+	if !errors.Is(inner, store.ErrConflict) {
+		t.Errorf("AddBlockWord of an existing word inside a transaction: %v, want ErrConflict", inner)
+	}
+	if err == nil {
+		words = append(words, w("before-conflict", tsBase), w("after-conflict", tsBase))
+	} else {
+		t.Logf("Update that swallowed a conflict: %v (its writes must all be gone)", err)
+	}
+	list(a, words...)
+	// The store keeps working after conflicts.
+	add(a, w("later", tsBase+20))
+	words = append(words, w("later", tsBase+20))
+	list(a, words...)
+
+	// Deleting is exact too; a word that is not there is no error.
+	del := func(owner uint64, content string) {
+		t.Helper()
+		d.update(t, func(tx store.Tx) error { return tx.DeleteBlockWord(ctx, owner, content) })
+	}
+	del(a, "abc")
+	words = slices.DeleteFunc(words, func(x store.BlockWord) bool { return x.Content == "abc" })
+	list(a, words...)
+	for _, absent := range []string{"abc", "nope", "", "ａｂｃ", "_%", "a_c"} {
+		del(a, absent)
+	}
+	list(a, words...)
+	del(a, "%") // no wildcards: only the word "%" goes
+	words = slices.DeleteFunc(words, func(x store.BlockWord) bool { return x.Content == "%" })
+	list(a, words...)
+	del(1, "abc") // an owner without words
+	del(b, "广告")  // someone else's word: a's stays
+	list(a, words...)
+	list(b, w("abc", tsBase+100))
+	// A word deleted and added again is the newest.
+	del(a, "广告")
+	add(a, w("广告", tsBase+30))
+	words = append(slices.DeleteFunc(words, func(x store.BlockWord) bool { return x.Content == "广告" }), w("广告", tsBase+30))
+	list(a, words...)
+	d.reopen(t)
+	list(a, words...)
+	list(b, w("abc", tsBase+100))
+}
+
+func testBlockWordIn(t *testing.T, h *harness) {
+	d := h.new(t)
+	ctx := t.Context()
+	const a, b = bigMid, over53
+	in := func(owner uint64, folded string, want bool) {
+		t.Helper()
+		d.view(t, func(tx store.Tx) error {
+			got, err := tx.BlockWordIn(ctx, owner, folded)
+			if err != nil || got != want {
+				t.Errorf("BlockWordIn(%d, %q) = %v, %v; want %v", owner, folded, got, err, want)
+			}
+			return nil
+		})
+	}
+	add := func(owner uint64, ws ...store.BlockWord) {
+		t.Helper()
+		d.update(t, func(tx store.Tx) error {
+			for _, w := range ws {
+				if err := tx.AddBlockWord(ctx, owner, w); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	in(a, "", false)
+	in(a, "anything", false)
+	add(a, store.BlockWord{Content: "ＡＤ", Folded: "ad", Ctime: tsBase}, store.BlockWord{Content: "广告", Folded: "广告"},
+		store.BlockWord{Content: "100%", Folded: "100%"}, store.BlockWord{Content: "a_c", Folded: "a_c"},
+		store.BlockWord{Content: "Σας", Folded: "σασ"})
+	add(b, store.BlockWord{Content: "Secret", Folded: "secret"})
+	cases := []struct {
+		owner  uint64
+		folded string
+		want   bool
+	}{
+		{a, "ad", true},
+		{a, "read this", true}, // contains, not whole words
+		{a, "这是广告吗", true},
+		{a, "100%!", true},
+		{a, "xa_cx", true},
+		{a, "σασ", true},
+		{a, strings.Repeat("很长的消息 ", 2000) + "ad", true},
+		{a, "", false},
+		{a, "a", false},
+		{a, "广", false},
+		{a, "AD", false},   // the store matches what it is given; folding is the caller's
+		{a, "ＡＤ", false},   // the Folded form is matched, not Content
+		{a, "σας", false},  // likewise
+		{a, "1000", false}, // no wildcards
+		{a, "abc", false},
+		{a, "secret", false}, // someone else's word
+		{b, "top secret", true},
+		{b, "Secret", false},
+		{b, "ad", false},
+		{1, "ad", false},
+	}
+	for _, c := range cases {
+		in(c.owner, c.folded, c.want)
+	}
+	// A write transaction sees the words it added.
+	d.update(t, func(tx store.Tx) error {
+		if err := tx.AddBlockWord(ctx, 1, store.BlockWord{Content: "NEW", Folded: "new"}); err != nil {
+			return err
+		}
+		if ok, err := tx.BlockWordIn(ctx, 1, "brand new"); err != nil || !ok {
+			return fmt.Errorf("BlockWordIn of a word added in the same transaction = %v, %v", ok, err)
+		}
+		return nil
+	})
+	in(1, "brand new", true)
+	d.update(t, func(tx store.Tx) error { return tx.DeleteBlockWord(ctx, a, "广告") })
+	in(a, "这是广告吗", false)
+	in(a, "read this", true)
+	// Deleting goes by Content, not Folded.
+	d.update(t, func(tx store.Tx) error { return tx.DeleteBlockWord(ctx, a, "ad") })
+	in(a, "read this", true)
+	d.update(t, func(tx store.Tx) error { return tx.DeleteBlockWord(ctx, a, "ＡＤ") })
+	in(a, "read this", false)
+}
+
+// testBlockWordsConcurrentConflicts runs block-word adds that conflict in the middle of a
+// full batch (for a backend that batches): the conflicting ops fail alone and leave
+// nothing behind, the others commit exactly once.
+func testBlockWordsConcurrentConflicts(t *testing.T, h *harness) {
+	d := h.new(t)
+	ctx := t.Context()
+	const n = 96
+	const racer = 9999 // everyone with id%4 == 3 adds the same word here: one wins
+	taken := store.BlockWord{Content: "taken", Folded: "taken", Ctime: tsBase}
+	d.update(t, func(tx store.Tx) error {
+		for i := range n {
+			if err := tx.AddBlockWord(ctx, uint64(i+1), taken); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	started, release := make(chan struct{}), make(chan struct{})
+	holdErr := make(chan error, 1)
+	go func() {
+		holdErr <- d.st.Update(ctx, func(tx store.Tx) error {
+			select {
+			case <-started:
+			default:
+				close(started)
+			}
+			<-release
+			return tx.AddBlockWord(ctx, 5000, taken)
+		})
+	}()
+	<-started
+	errs, inner := make([]error, n), make([]error, n)
+	var ready, wg sync.WaitGroup
+	ready.Add(n)
+	for i := range n {
+		wg.Go(func() {
+			id := uint64(i + 1)
+			ready.Done()
+			errs[i] = d.st.Update(ctx, func(tx store.Tx) error {
+				inner[i] = nil
+				if err := tx.AddBlockWord(ctx, id, store.BlockWord{Content: fmt.Sprintf("w-%d", id), Folded: "w", Ctime: tsBase}); err != nil {
+					return err
+				}
+				if err := tx.AddCounters(ctx, 5000, store.Counters{Unfollow: 1}); err != nil {
+					return err
+				}
+				switch id % 4 {
+				case 1:
+					return tx.AddBlockWord(ctx, id, taken)
+				case 2:
+					// Sees the conflict and carries on.
+					inner[i] = tx.AddBlockWord(ctx, id, taken)
+					if !errors.Is(inner[i], store.ErrConflict) {
+						return fmt.Errorf("op %d: AddBlockWord of an existing word: %v, want ErrConflict", id, inner[i])
+					}
+					return tx.AddBlockWord(ctx, id, store.BlockWord{Content: fmt.Sprintf("w2-%d", id), Folded: "w2", Ctime: tsBase})
+				case 3:
+					return tx.AddBlockWord(ctx, racer, store.BlockWord{Content: "race", Folded: "race", Ctime: int64(id)})
+				}
+				return nil
+			})
+		})
+	}
+	ready.Wait()
+	close(release)
+	wg.Wait()
+	if err := <-holdErr; err != nil {
+		t.Fatalf("holding Update: %v", err)
+	}
+	ok, raceWinner := 0, uint64(0)
+	d.view(t, func(tx store.Tx) error {
+		for i, err := range errs {
+			id := uint64(i + 1)
+			ws, lerr := tx.ListBlockWords(ctx, id)
+			if lerr != nil {
+				return lerr
+			}
+			want := []string{"taken"}
+			switch {
+			case id%4 == 1:
+				if !errors.Is(err, store.ErrConflict) {
+					t.Errorf("op %d: %v, want ErrConflict", id, err)
+				}
+			case id%4 == 2 && err != nil:
+				if !errors.Is(inner[i], store.ErrConflict) {
+					t.Errorf("op %d: %v", id, err)
+				}
+			case id%4 == 2:
+				want = append(want, fmt.Sprintf("w-%d", id), fmt.Sprintf("w2-%d", id))
+			case id%4 == 3 && err != nil:
+				if !errors.Is(err, store.ErrConflict) {
+					t.Errorf("op %d: %v, want nil or ErrConflict", id, err)
+				}
+			case err != nil:
+				t.Errorf("op %d: %v", id, err)
+			default:
+				if id%4 == 3 {
+					if raceWinner != 0 {
+						t.Errorf("ops %d and %d both added the same word", raceWinner, id)
+					}
+					raceWinner = id
+				}
+				want = append(want, fmt.Sprintf("w-%d", id))
+			}
+			if len(want) > 1 {
+				ok++
+			}
+			if !slices.Equal(contents(ws), want) {
+				t.Errorf("op %d (Update: %v): words %q, want %q", id, err, contents(ws), want)
+			}
+		}
+		ws, err := tx.ListBlockWords(ctx, racer)
+		if err != nil {
+			return err
+		}
+		if raceWinner == 0 || len(ws) != 1 || ws[0] != (store.BlockWord{Content: "race", Folded: "race", Ctime: int64(raceWinner)}) {
+			t.Errorf("raced word: %+v, winner %d; want exactly the winner's", ws, raceWinner)
+		}
+		c, err := tx.GetCounters(ctx, 5000)
+		if err == nil && c.Unfollow != int64(ok) {
+			t.Errorf("shared counter = %d, want %d (one per successful op)", c.Unfollow, ok)
+		}
+		return err
+	})
+}
+
+func testAutoReplies(t *testing.T, h *harness) {
+	d := h.new(t)
+	ctx := t.Context()
+	const a, b = bigMid, over53
+	missing := func(ids ...uint64) {
+		t.Helper()
+		d.view(t, func(tx store.Tx) error {
+			for _, id := range ids {
+				if r, err := tx.GetAutoReply(ctx, id); !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("GetAutoReply(%d) = %+v, %v; want ErrNotFound", id, r, err)
+				}
+			}
+			return nil
+		})
+	}
+	list := func(owner uint64, typ int, want ...store.AutoReply) {
+		t.Helper()
+		d.view(t, func(tx store.Tx) error {
+			got, err := tx.ListAutoReplies(ctx, owner, typ)
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("ListAutoReplies(%d, %d) = ids %v, %v\ngot  %+v\nwant %+v", owner, typ, ruleIDs(got), err, got, want)
+			}
+			for _, w := range want {
+				if got, err := tx.GetAutoReply(ctx, w.ID); err != nil || got != w {
+					t.Errorf("GetAutoReply(%d) = %+v, %v\nwant %+v", w.ID, got, err, w)
+				}
+			}
+			return nil
+		})
+	}
+	insert := func(r store.AutoReply) store.AutoReply {
+		t.Helper()
+		var id uint64
+		d.update(t, func(tx store.Tx) (err error) {
+			id, err = tx.PutAutoReply(ctx, r)
+			return err
+		})
+		if id == 0 {
+			t.Fatalf("PutAutoReply insert returned id 0")
+		}
+		r.ID = id
+		return r
+	}
+	list(a, 2)
+	missing(0, 1, 2, 1<<63-1, 1<<63, 1<<64-1)
+
+	r1 := insert(rule(a, 2, 1))
+	r2 := insert(rule(a, 2, 2))
+	var r3, r4, r5 store.AutoReply
+	d.update(t, func(tx store.Tx) error { // several in one transaction
+		r3, r4, r5 = rule(b, 2, 3), rule(a, 1, 4), rule(a, 2, 5)
+		r4.Title, r4.Key1, r4.Key2 = "", "", "" // texts other than keyword rules have none
+		for _, r := range []*store.AutoReply{&r3, &r4, &r5} {
+			id, err := tx.PutAutoReply(ctx, *r)
+			if err != nil {
+				return err
+			}
+			r.ID = id
+		}
+		return nil
+	})
+	ids := ruleIDs([]store.AutoReply{r1, r2, r3, r4, r5})
+	for i := 1; i < len(ids); i++ {
+		if ids[i] <= ids[i-1] {
+			t.Fatalf("PutAutoReply ids in insertion order: %v, want increasing", ids)
+		}
+	}
+	list(a, 2, r5, r2, r1) // newest first
+	list(a, 1, r4)
+	list(a, 3)
+	list(a, 5)
+	list(b, 2, r3)
+	list(b, 1)
+	list(1, 2)
+
+	// Replacing keeps the id and the place in the list: newest means highest id, not ctime.
+	r2b := r2
+	r2b.Title, r2b.Key1, r2b.Key2, r2b.Reply, r2b.Ctime = "改名了", "", "only，fuzzy", "新的回复 😀\n第二行", tsBase+1000
+	d.update(t, func(tx store.Tx) error {
+		id, err := tx.PutAutoReply(ctx, r2b)
+		if err == nil && id != r2b.ID {
+			return fmt.Errorf("PutAutoReply replace returned id %d, want %d", id, r2b.ID)
+		}
+		return err
+	})
+	list(a, 2, r5, r2b, r1)
+	list(b, 2, r3)
+
+	// Replacing a rule that does not exist is ErrNotFound and creates nothing.
+	for _, id := range []uint64{r5.ID + 1000, 1<<63 - 1, 1<<64 - 1} {
+		ghost := rule(a, 2, 9)
+		ghost.ID = id
+		err := d.st.Update(ctx, func(tx store.Tx) error {
+			_, err := tx.PutAutoReply(ctx, ghost)
+			return err
+		})
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("PutAutoReply replacing missing id %d: %v, want ErrNotFound", id, err)
+		}
+		missing(id)
+	}
+	list(a, 2, r5, r2b, r1)
+
+	// Deleting; deleting what is not there is no error.
+	d.update(t, func(tx store.Tx) error { return tx.DeleteAutoReply(ctx, r5.ID) })
+	list(a, 2, r2b, r1)
+	missing(r5.ID)
+	d.update(t, func(tx store.Tx) error {
+		for _, id := range []uint64{r5.ID, r5.ID + 1000, 0, 1<<63 - 1, 1<<64 - 1} {
+			if err := tx.DeleteAutoReply(ctx, id); err != nil {
+				return fmt.Errorf("DeleteAutoReply(%d) of a missing id: %w", id, err)
+			}
+		}
+		return nil
+	})
+	list(a, 2, r2b, r1)
+	list(a, 1, r4)
+	list(b, 2, r3)
+
+	// Ids are never reused, not even the highest one just freed, nor after a restart.
+	r6 := insert(rule(a, 2, 6))
+	if r6.ID <= r5.ID {
+		t.Errorf("id %d handed out after deleting %d: reused", r6.ID, r5.ID)
+	}
+	list(a, 2, r6, r2b, r1)
+	d.update(t, func(tx store.Tx) error { return tx.DeleteAutoReply(ctx, r6.ID) })
+	d.reopen(t)
+	r7 := insert(rule(a, 2, 7))
+	if r7.ID <= r6.ID {
+		t.Errorf("id %d handed out after a restart, after deleting %d: reused", r7.ID, r6.ID)
+	}
+	list(a, 2, r7, r2b, r1)
+	list(a, 1, r4)
+	list(b, 2, r3)
+	missing(r5.ID, r6.ID)
+}
+
+func testWorks(t *testing.T, h *harness) {
+	d := h.new(t)
+	ctx := t.Context()
+	const a, b = over53, bigMid
+	const maxAid = 1<<63 - 1
+	list := func(owner uint64, limit int, want ...store.Work) {
+		t.Helper()
+		d.view(t, func(tx store.Tx) error {
+			got, err := tx.ListWorks(ctx, owner, limit)
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("ListWorks(%d, %d) = aids %v, %v\ngot  %+v\nwant %+v", owner, limit, aids(got), err, got, want)
+			}
+			return nil
+		})
+	}
+	put := func(ws ...store.Work) {
+		t.Helper()
+		d.update(t, func(tx store.Tx) error {
+			for _, w := range ws {
+				if err := tx.PutWork(ctx, w); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	list(a, 10)
+	w1, w2, w3 := work(a, 1, tsBase+10), work(a, 2, tsBase+30), work(a, 3, tsBase+20)
+	wMax, w4 := work(a, maxAid, tsBase+20), work(a, 4, tsBase+20)
+	w4.Bvid, w4.Cover = "", ""   // a work without a bvid is linked by its aid
+	b3 := work(b, 3, tsBase+100) // the same aid for someone else is another work
+	put(w1, w2)
+	put(w3, wMax, w4, b3)
+	// Latest publication first, then highest aid.
+	list(a, 10, w2, wMax, w4, w3, w1)
+	list(a, 5, w2, wMax, w4, w3, w1)
+	list(a, 3, w2, wMax, w4)
+	list(a, 1, w2)
+	list(b, 10, b3)
+	list(1, 10)
+
+	// PutWork replaces the whole work, which can move it in the order.
+	w2b := work(a, 2, tsBase+5)
+	w2b.Title, w2b.Plays, w2b.Danmaku, w2b.Favorites = "改过的标题", 123_456_789, 0, 0
+	put(w2b)
+	list(a, 10, wMax, w4, w3, w1, w2b)
+	w4b := w4
+	w4b.PubDate, w4b.Bvid = tsBase+1000, "BV1new"
+	put(w4b)
+	list(a, 3, w4b, wMax, w3)
+	list(b, 10, b3)
+
+	// Deleting; deleting what is not there, or someone else's aid, is no error and
+	// touches nothing else.
+	del := func(owner, aid uint64) {
+		t.Helper()
+		d.update(t, func(tx store.Tx) error { return tx.DeleteWork(ctx, owner, aid) })
+	}
+	del(a, 3)
+	list(a, 10, w4b, wMax, w1, w2b)
+	list(b, 10, b3)
+	del(a, 3)
+	del(a, 12345)
+	del(1, 1)
+	del(b, 1)
+	del(a, 1<<64-1)
+	list(a, 10, w4b, wMax, w1, w2b)
+	list(b, 10, b3)
+	del(b, 3)
+	list(b, 10)
+	list(a, 10, w4b, wMax, w1, w2b)
+	d.reopen(t)
+	list(a, 10, w4b, wMax, w1, w2b)
+}
+
 // --- sequences ---
 
 func testSeqno(t *testing.T, h *harness) {
@@ -1175,7 +1891,19 @@ func writeAll(ctx context.Context, tx store.Tx, n uint64) error {
 	if err := tx.AddCounters(ctx, n, store.Counters{Follow: 1}); err != nil {
 		return err
 	}
-	return tx.InsertMessage(ctx, message(n, n, n+1, n))
+	if err := tx.InsertMessage(ctx, message(n, n, n+1, n)); err != nil {
+		return err
+	}
+	if err := tx.PutSettings(ctx, n, settingsOf(int(n%1000))); err != nil {
+		return err
+	}
+	if err := tx.AddBlockWord(ctx, n, store.BlockWord{Content: fmt.Sprintf("word-%d", n), Folded: fmt.Sprintf("word-%d", n), Ctime: tsBase}); err != nil {
+		return err
+	}
+	if _, err := tx.PutAutoReply(ctx, rule(n, 2, int64(n%1000))); err != nil {
+		return err
+	}
+	return tx.PutWork(ctx, work(n, n, tsBase))
 }
 
 // checkWrites reports which of writeAll(n)'s writes are visible: all or none are expected.
@@ -1214,10 +1942,36 @@ func checkWrites(ctx context.Context, tx store.Tx, n uint64) (present int, err e
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return 0, err
 	}
+	if _, err := tx.GetSettings(ctx, n); err == nil {
+		present++
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return 0, err
+	}
+	ws, err := tx.ListBlockWords(ctx, n)
+	if err != nil {
+		return 0, err
+	}
+	if len(ws) > 0 {
+		present++
+	}
+	rs, err := tx.ListAutoReplies(ctx, n, 2)
+	if err != nil {
+		return 0, err
+	}
+	if len(rs) > 0 {
+		present++
+	}
+	works, err := tx.ListWorks(ctx, n, 10)
+	if err != nil {
+		return 0, err
+	}
+	if len(works) > 0 {
+		present++
+	}
 	return present, nil
 }
 
-const numWrites = 6
+const numWrites = 10
 
 func expectWrites(t *testing.T, d *db, n uint64, want bool) {
 	t.Helper()
@@ -1290,6 +2044,140 @@ func testUpdateErrorRollsBack(t *testing.T, h *harness) {
 	// The store still works.
 	d.update(t, func(tx store.Tx) error { return writeAll(ctx, tx, 4) })
 	expectWrites(t, d, 4, true)
+}
+
+// testPrefsUpdateErrorRollsBack changes every kind of preference of an owner who has some
+// and of one who has none, then fails: nothing is left behind.
+func testPrefsUpdateErrorRollsBack(t *testing.T, h *harness) {
+	d := h.new(t)
+	ctx := t.Context()
+	sess := store.Session{Owner: 1, Type: 1, Talker: 2, MaxSeqno: seqBase + 1, AutoReplyAt: tsBase}
+	d.update(t, func(tx store.Tx) error {
+		if err := writeAll(ctx, tx, 1); err != nil {
+			return err
+		}
+		if _, err := tx.PutAutoReply(ctx, rule(1, 2, 77)); err != nil {
+			return err
+		}
+		if err := tx.PutWork(ctx, work(1, 2, tsBase+1)); err != nil {
+			return err
+		}
+		return tx.PutSession(ctx, sess)
+	})
+	before1, before2 := d.prefs(t, 1), d.prefs(t, 2)
+	var newID uint64
+	change := func(ctx context.Context, tx store.Tx) error {
+		if err := tx.PutSettings(ctx, 1, store.Settings{}); err != nil {
+			return err
+		}
+		if err := tx.PutSettings(ctx, 2, settingsOf(2)); err != nil {
+			return err
+		}
+		if err := tx.DeleteBlockWord(ctx, 1, "word-1"); err != nil {
+			return err
+		}
+		for _, owner := range []uint64{1, 2} {
+			if err := tx.AddBlockWord(ctx, owner, store.BlockWord{Content: "extra", Folded: "extra", Ctime: tsBase}); err != nil {
+				return err
+			}
+		}
+		rs, err := tx.ListAutoReplies(ctx, 1, 2)
+		if err != nil {
+			return err
+		}
+		if len(rs) != 2 {
+			return fmt.Errorf("owner 1 has %d keyword rules, want 2", len(rs))
+		}
+		r := rs[0]
+		r.Reply, r.Key2 = "changed", "changed"
+		if _, err := tx.PutAutoReply(ctx, r); err != nil {
+			return err
+		}
+		if err := tx.DeleteAutoReply(ctx, rs[1].ID); err != nil {
+			return err
+		}
+		if newID, err = tx.PutAutoReply(ctx, rule(2, 3, 8)); err != nil {
+			return err
+		}
+		changed := work(1, 1, tsBase+99)
+		changed.Title = "changed"
+		if err := tx.PutWork(ctx, changed); err != nil {
+			return err
+		}
+		if err := tx.DeleteWork(ctx, 1, 2); err != nil {
+			return err
+		}
+		if err := tx.PutWork(ctx, work(2, 7, tsBase)); err != nil {
+			return err
+		}
+		s := sess
+		s.AutoReplyAt = tsBase + 500
+		if err := tx.PutSession(ctx, s); err != nil {
+			return err
+		}
+		// The transaction sees its own changes.
+		if got := prefsOf(ctx, tx, 1); got == before1 {
+			return fmt.Errorf("inside the transaction owner 1's preferences look unchanged: %s", got)
+		}
+		if got := prefsOf(ctx, tx, 2); got == before2 {
+			return fmt.Errorf("inside the transaction owner 2's preferences look unchanged: %s", got)
+		}
+		if got, err := tx.GetAutoReply(ctx, newID); err != nil || got.Owner != 2 {
+			return fmt.Errorf("inside the transaction GetAutoReply(%d) = %+v, %v", newID, got, err)
+		}
+		return nil
+	}
+	unchanged := func(what string) {
+		t.Helper()
+		if got := d.prefs(t, 1); got != before1 {
+			t.Errorf("%s: owner 1's preferences changed:\n%s\nwant %s", what, got, before1)
+		}
+		if got := d.prefs(t, 2); got != before2 {
+			t.Errorf("%s: owner 2 has preferences: %s", what, got)
+		}
+		d.view(t, func(tx store.Tx) error {
+			if r, err := tx.GetAutoReply(ctx, newID); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("%s: the rule inserted by the failed transaction is there: %+v, %v", what, r, err)
+			}
+			if s, err := tx.GetSession(ctx, 1, 1, 2); err != nil || s != sess {
+				t.Errorf("%s: session = %+v, %v; want %+v", what, s, err, sess)
+			}
+			return nil
+		})
+	}
+	fails := []struct {
+		name string
+		fail func(tx store.Tx) error
+		want error
+	}{
+		{"fn's error", func(store.Tx) error { return errBoom }, errBoom},
+		{"duplicate word", func(tx store.Tx) error {
+			return tx.AddBlockWord(ctx, 1, store.BlockWord{Content: "extra", Folded: "other", Ctime: tsBase})
+		}, store.ErrConflict},
+		{"missing rule", func(tx store.Tx) error {
+			r := rule(1, 2, 1)
+			r.ID = newID + 1000
+			_, err := tx.PutAutoReply(ctx, r)
+			return err
+		}, store.ErrNotFound},
+	}
+	for _, f := range fails {
+		err := d.st.Update(ctx, func(tx store.Tx) error {
+			if err := change(ctx, tx); err != nil {
+				return err
+			}
+			return f.fail(tx)
+		})
+		if !errors.Is(err, f.want) {
+			t.Errorf("%s: Update returned %v, want %v", f.name, err, f.want)
+		}
+		unchanged(f.name)
+	}
+	// The same changes commit when fn succeeds.
+	d.update(t, func(tx store.Tx) error { return change(ctx, tx) })
+	if d.prefs(t, 1) == before1 || d.prefs(t, 2) == before2 {
+		t.Errorf("the changes did not commit")
+	}
 }
 
 func testUpdatePanic(t *testing.T, h *harness) {
@@ -1463,6 +2351,7 @@ func testViewReadOnly(t *testing.T, h *harness) {
 	d := h.new(t)
 	ctx := t.Context()
 	d.update(t, func(tx store.Tx) error { return writeAll(ctx, tx, 1) })
+	prefs1 := d.prefs(t, 1)
 	writes := []struct {
 		name string
 		fn   func(tx store.Tx) error
@@ -1481,6 +2370,32 @@ func testViewReadOnly(t *testing.T, h *harness) {
 		{"SetMessageStatus", func(tx store.Tx) error { return tx.SetMessageStatus(ctx, message(1, 0, 0, 0).Key, 2) }},
 		{"NextSeqno", func(tx store.Tx) error { _, err := tx.NextSeqno(ctx); return err }},
 		{"NextMsgKey", func(tx store.Tx) error { _, err := tx.NextMsgKey(ctx, 1_717_315_200_000); return err }},
+		{"PutSettings new", func(tx store.Tx) error { return tx.PutSettings(ctx, 2, settingsOf(2)) }},
+		{"PutSettings replace", func(tx store.Tx) error { return tx.PutSettings(ctx, 1, store.Settings{}) }},
+		{"AddBlockWord", func(tx store.Tx) error {
+			return tx.AddBlockWord(ctx, 1, store.BlockWord{Content: "x", Folded: "x", Ctime: 1})
+		}},
+		{"DeleteBlockWord", func(tx store.Tx) error { return tx.DeleteBlockWord(ctx, 1, "word-1") }},
+		{"PutAutoReply insert", func(tx store.Tx) error { _, err := tx.PutAutoReply(ctx, rule(1, 2, 9)); return err }},
+		{"PutAutoReply replace", func(tx store.Tx) error {
+			rs, err := tx.ListAutoReplies(ctx, 1, 2)
+			if err != nil || len(rs) != 1 {
+				return fmt.Errorf("storetest: ListAutoReplies = %v, %v", rs, err) // not nil: reported below
+			}
+			r := rs[0]
+			r.Reply = "changed"
+			_, err = tx.PutAutoReply(ctx, r)
+			return err
+		}},
+		{"DeleteAutoReply", func(tx store.Tx) error {
+			rs, err := tx.ListAutoReplies(ctx, 1, 2)
+			if err != nil || len(rs) != 1 {
+				return fmt.Errorf("storetest: ListAutoReplies = %v, %v", rs, err)
+			}
+			return tx.DeleteAutoReply(ctx, rs[0].ID)
+		}},
+		{"PutWork", func(tx store.Tx) error { return tx.PutWork(ctx, work(1, 2, tsBase)) }},
+		{"DeleteWork", func(tx store.Tx) error { return tx.DeleteWork(ctx, 1, 1) }},
 	}
 	for _, w := range writes {
 		var inner error
@@ -1506,6 +2421,9 @@ func testViewReadOnly(t *testing.T, h *harness) {
 		}
 		if c, err := tx.GetCounters(ctx, 1); err != nil || c != (store.Counters{Follow: 1}) {
 			t.Errorf("counters of 1 = %+v, %v; want unchanged", c, err)
+		}
+		if got := prefsOf(ctx, tx, 1); got != prefs1 {
+			t.Errorf("preferences of 1 = %s\nwant unchanged: %s", got, prefs1)
 		}
 		return nil
 	})
@@ -1619,4 +2537,13 @@ func testCloseRace(t *testing.T, h *harness) {
 			expectWrites(t, d, uint64(i+1), true)
 		}
 	}
+}
+
+// pluck maps each element of xs through f.
+func pluck[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
 }

@@ -27,6 +27,7 @@ CREATE TABLE block_words (
     id      INTEGER PRIMARY KEY,
     owner   INTEGER NOT NULL,
     content TEXT    NOT NULL,
+    folded  TEXT    NOT NULL,
     ctime   INTEGER NOT NULL,
     UNIQUE (owner, content)
 );
