@@ -51,15 +51,20 @@ func (s *Service) replyToMessage(ctx context.Context, tx store.Tx, upSettings st
 		return err
 	}
 	if upSettings.KeysReply == 1 && d.msg.MsgType == MsgText {
-		rules, err := tx.ListAutoReplies(ctx, up, ReplyKeyword)
+		// One row, whatever the number of rules: the index the rules were folded into.
+		index, err := tx.GetReplyIndex(ctx, up)
 		if err != nil {
 			return err
 		}
-		if r, ok := matchRule(text, rules); ok {
+		if id, ok := matchIndex(index, text); ok {
+			r, err := tx.GetAutoReply(ctx, id)
+			if err != nil {
+				return err
+			}
 			if err := reverse(); err != nil {
 				return err
 			}
-			_, err := s.autoSend(ctx, tx, back, d.toSess, delivery{from: up, to: fan, msgType: MsgText,
+			_, err = s.autoSend(ctx, tx, back, d.toSess, delivery{from: up, to: fan, msgType: MsgText,
 				content: textContent(s.emoji.Convert(r.Reply)), source: SourceKeywordReply}, r.Reply, now)
 			return err
 		}

@@ -1,7 +1,9 @@
 package im
 
 import (
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -109,22 +111,48 @@ func splitKeywords(s string) []string {
 	return out
 }
 
-// matchRule returns the first rule (in the order given: newest first, as listed) whose
-// exact keywords (key1) equal the whole text or whose fuzzy keywords (key2) occur in it,
-// compared folded and with the text trimmed.
-func matchRule(text string, rules []store.AutoReply) (store.AutoReply, bool) {
-	t := fold(strings.TrimSpace(text))
+// matchText is the form a received text is matched against keywords in: trimmed, folded.
+func matchText(text string) string { return fold(strings.TrimSpace(text)) }
+
+// replyIndex folds a user's keyword rules (newest first, as listed) into the one text the
+// send path reads to match a message: for each keyword, "<rule id> <e|f> <length>:<folded
+// keyword>;" — e for the exact keywords (key1), f for the fuzzy ones (key2). Lengths make
+// any keyword text safe to store, whatever characters it holds.
+func replyIndex(rules []store.AutoReply) string {
+	var b strings.Builder
 	for _, r := range rules {
-		for _, k := range splitKeywords(r.Key1) {
-			if t == fold(k) {
-				return r, true
-			}
-		}
-		for _, k := range splitKeywords(r.Key2) {
-			if strings.Contains(t, fold(k)) {
-				return r, true
+		for _, kind := range []struct {
+			tag  string
+			keys string
+		}{{"e", r.Key1}, {"f", r.Key2}} {
+			for _, k := range splitKeywords(kind.keys) {
+				k = fold(k)
+				fmt.Fprintf(&b, "%d %s %d:%s;", r.ID, kind.tag, len(k), k)
 			}
 		}
 	}
-	return store.AutoReply{}, false
+	return b.String()
+}
+
+// matchIndex returns the rule of the first keyword in index (so: the first rule, newest
+// first) that matches text: an exact keyword equal to the trimmed, folded text, or a fuzzy
+// keyword it contains. A malformed index matches nothing.
+func matchIndex(index, text string) (uint64, bool) {
+	t := matchText(text)
+	for index != "" {
+		idText, rest, ok1 := strings.Cut(index, " ")
+		tag, rest, ok2 := strings.Cut(rest, " ")
+		lenText, rest, ok3 := strings.Cut(rest, ":")
+		n, err := strconv.Atoi(lenText)
+		if !ok1 || !ok2 || !ok3 || err != nil || n < 0 || n+1 > len(rest) {
+			return 0, false
+		}
+		k := rest[:n]
+		index = rest[n+1:] // skip the ";"
+		if (tag == "e" && t == k) || (tag == "f" && strings.Contains(t, k)) {
+			id, err := strconv.ParseUint(idText, 10, 64)
+			return id, err == nil
+		}
+	}
+	return 0, false
 }

@@ -2,6 +2,7 @@ package im
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -284,7 +285,7 @@ func TestFilterMatchRule(t *testing.T) {
 		if ok != (c.want != 0) || got.ID != c.want {
 			t.Errorf("matchRule(%q) = %d, %v; want %d", c.text, got.ID, ok, c.want)
 		}
-		if ok && got != rules[slices.IndexFunc(rules, func(r store.AutoReply) bool { return r.ID == got.ID })] {
+		if ok && !reflect.DeepEqual(got, rules[slices.IndexFunc(rules, func(r store.AutoReply) bool { return r.ID == got.ID })]) {
 			t.Errorf("matchRule(%q) returned %+v, not the rule as given", c.text, got)
 		}
 	}
@@ -443,4 +444,45 @@ func hasBlockWord(text string, words []store.BlockWord) bool {
 		}
 	}
 	return false
+}
+
+// matchRule matches text against rules the way the send path does: through the index
+// SetReplyText builds from them (replyIndex) and matchIndex.
+func matchRule(text string, rules []store.AutoReply) (store.AutoReply, bool) {
+	id, ok := matchIndex(replyIndex(rules), text)
+	if !ok {
+		return store.AutoReply{}, false
+	}
+	i := slices.IndexFunc(rules, func(r store.AutoReply) bool { return r.ID == id })
+	if i < 0 {
+		return store.AutoReply{}, false
+	}
+	return rules[i], true
+}
+
+// FuzzMatchIndex: matchIndex never panics on any index text (the store returns what was
+// put, but a damaged row must not take the send path down), and an index built from
+// rules with arbitrary keywords matches exactly as a rule-by-rule reading of them does.
+func FuzzMatchIndex(f *testing.F) {
+	f.Add("1 e 2:hi;", "hi", "x", "y")
+	f.Add("1 e 99:hi;", "hi", "a；b", ";;")
+	f.Add("x", "", "1:2;", "e 3:")
+	f.Fuzz(func(t *testing.T, index, text, key1, key2 string) {
+		matchIndex(index, text)
+		rules := []store.AutoReply{{ID: 9, Key1: key1}, {ID: 3, Key2: key2}, {ID: 1, Key1: key2, Key2: key1}}
+		got, ok := matchIndex(replyIndex(rules), text)
+		want, wantOK := uint64(0), false
+		tt := matchText(text)
+		for _, r := range rules {
+			hit := slices.ContainsFunc(splitKeywords(r.Key1), func(k string) bool { return fold(k) == tt }) ||
+				slices.ContainsFunc(splitKeywords(r.Key2), func(k string) bool { return strings.Contains(tt, fold(k)) })
+			if hit {
+				want, wantOK = r.ID, true
+				break
+			}
+		}
+		if got != want || ok != wantOK {
+			t.Fatalf("matchIndex(%q) = %d, %v; rule by rule: %d, %v", text, got, ok, want, wantOK)
+		}
+	})
 }

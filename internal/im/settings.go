@@ -296,8 +296,10 @@ func (s *Service) SetReplyText(ctx context.Context, mid uint64, in ReplyText) er
 		if in.Type == ReplyKeyword && in.ID == 0 && len(existing) >= MaxKeywordRules {
 			return ErrTooManyRules
 		}
-		_, err = tx.PutAutoReply(ctx, r)
-		return err
+		if _, err = tx.PutAutoReply(ctx, r); err != nil || in.Type != ReplyKeyword {
+			return err
+		}
+		return reindexRules(ctx, tx, mid)
 	})
 	return s.internal("set auto-reply", err)
 }
@@ -316,7 +318,20 @@ func (s *Service) DeleteReplyText(ctx context.Context, mid, id uint64) error {
 		if r.Owner != mid {
 			return ErrNotYourRule
 		}
-		return tx.DeleteAutoReply(ctx, id)
+		if err := tx.DeleteAutoReply(ctx, id); err != nil || r.Type != ReplyKeyword {
+			return err
+		}
+		return reindexRules(ctx, tx, mid)
 	})
 	return s.internal("delete auto-reply", err)
+}
+
+// reindexRules rebuilds mid's keyword index after a change to the keyword rules, in the
+// same transaction.
+func reindexRules(ctx context.Context, tx store.Tx, mid uint64) error {
+	rules, err := tx.ListAutoReplies(ctx, mid, ReplyKeyword)
+	if err != nil {
+		return err
+	}
+	return tx.PutReplyIndex(ctx, mid, replyIndex(rules))
 }

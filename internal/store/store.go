@@ -111,6 +111,8 @@ type Sequences interface {
 // Preferences holds message settings and block words.
 type Preferences interface {
 	GetSettings(ctx context.Context, owner uint64) (Settings, error) // ErrNotFound when never set
+	// PutSettings stores every field; each must be 0–7 (bilibili's settings use 0–5),
+	// else it fails and writes nothing.
 	PutSettings(ctx context.Context, owner uint64, s Settings) error
 	// ListBlockWords returns the owner's block words in the order they were added.
 	ListBlockWords(ctx context.Context, owner uint64) ([]BlockWord, error)
@@ -126,6 +128,11 @@ type AutoReplies interface {
 	// ListAutoReplies returns the owner's texts of one type, newest (highest id) first.
 	ListAutoReplies(ctx context.Context, owner uint64, typ int) ([]AutoReply, error)
 	GetAutoReply(ctx context.Context, id uint64) (AutoReply, error)
+	// GetReplyIndex returns the owner's keyword index: an opaque text the domain builds
+	// from the keyword rules so that matching a received text reads one row. "" when
+	// there is none.
+	GetReplyIndex(ctx context.Context, owner uint64) (string, error)
+	PutReplyIndex(ctx context.Context, owner uint64, index string) error // "" removes it
 	// PutAutoReply inserts r when r.ID is 0 and returns the new id, else replaces rule r.ID
 	// (ErrNotFound when absent).
 	PutAutoReply(ctx context.Context, r AutoReply) (uint64, error)

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"github.com/bilimsg/bilimsg/internal/store"
 )
@@ -10,6 +12,12 @@ import (
 
 // settingsCount is the number of columns in settingsCols.
 const settingsCount = 17
+
+// settingBits is how many bits each setting has in GetPair's packed form: bilibili's
+// settings take the values 0 to 5, and 17 × 3 bits fit an int64.
+const settingBits = 3
+
+var errSettingRange = errors.New("sqlite: a setting's value must be 0 to 7")
 
 // settingsFields lists s's fields in the order of settingsCols.
 func settingsFields(s *store.Settings) [settingsCount]*int {
@@ -32,6 +40,9 @@ func (t *txn) GetSettings(ctx context.Context, owner uint64) (store.Settings, er
 func (t *txn) PutSettings(ctx context.Context, owner uint64, s store.Settings) error {
 	args := []any{u2i(owner)}
 	for _, f := range settingsFields(&s) {
+		if *f < 0 || *f >= 1<<settingBits {
+			return errSettingRange
+		}
 		args = append(args, *f)
 	}
 	_, err := t.exec(ctx, qPutSettings, args...)
@@ -79,6 +90,24 @@ func scanAutoReply(sc interface{ Scan(...any) error }) (store.AutoReply, error) 
 	err := sc.Scan(&id, &owner, &r.Type, &r.Title, &r.Key1, &r.Key2, &r.Reply, &r.Ctime)
 	r.ID, r.Owner = uint64(id), uint64(owner)
 	return r, mapErr(err)
+}
+
+func (t *txn) GetReplyIndex(ctx context.Context, owner uint64) (string, error) {
+	var idx string
+	err := t.row(ctx, qGetReplyIndex, u2i(owner)).Scan(&idx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return idx, t.mapErr(err)
+}
+
+func (t *txn) PutReplyIndex(ctx context.Context, owner uint64, index string) error {
+	if index == "" {
+		_, err := t.exec(ctx, qDeleteReplyIndex, u2i(owner))
+		return err
+	}
+	_, err := t.exec(ctx, qPutReplyIndex, u2i(owner), index)
+	return err
 }
 
 func (t *txn) ListAutoReplies(ctx context.Context, owner uint64, typ int) ([]store.AutoReply, error) {

@@ -185,21 +185,14 @@ func (t *txn) PutRelation(ctx context.Context, mid, target uint64, r store.Relat
 
 func (t *txn) GetPair(ctx context.Context, mid, target uint64) (store.Pair, error) {
 	var p store.Pair
-	var mine, theirs int64
-	// The settings columns are NULL when the target has no settings row.
-	var owner sql.NullInt64
-	var vals [settingsCount]sql.NullInt64
-	dest := []any{&p.TargetExists, &mine, &theirs, &owner}
-	for i := range vals {
-		dest = append(dest, &vals[i])
-	}
-	err := t.row(ctx, qGetPair, u2i(mid), u2i(target)).Scan(dest...)
+	var mine, theirs, packed int64
+	err := t.row(ctx, qGetPair, u2i(mid), u2i(target)).Scan(&p.TargetExists, &mine, &theirs, &packed)
 	p.Mine = store.Relation{Following: mine&1 != 0, Blocking: mine&2 != 0}
 	p.Theirs = store.Relation{Following: theirs&1 != 0, Blocking: theirs&2 != 0}
-	if err == nil && owner.Valid {
+	if err == nil && packed >= 0 {
 		var st store.Settings
 		for i, f := range settingsFields(&st) {
-			*f = int(vals[i].Int64)
+			*f = int(packed >> (i * settingBits) & (1<<settingBits - 1))
 		}
 		p.TargetSettings = &st
 	}

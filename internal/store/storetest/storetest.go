@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -46,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 		{"BlockWordIn", testBlockWordIn},
 		{"BlockWordsConcurrentConflicts", testBlockWordsConcurrentConflicts},
 		{"AutoReplies", testAutoReplies},
+		{"ReplyIndex", testReplyIndex},
 		{"Works", testWorks},
 		{"Seqno", testSeqno},
 		{"MsgKey", testMsgKey},
@@ -966,14 +968,16 @@ func testCountUnread(t *testing.T, h *harness) {
 
 // --- preferences ---
 
-// settingsOf returns settings whose 17 values all differ, so that a column read into the
-// wrong field shows.
+// settingsOf returns settings derived from base: values 0–7 (the store's range), mostly
+// different from field to field and from base to base, so that a column read into the
+// wrong field, or another row's values, show.
 func settingsOf(base int) store.Settings {
-	return store.Settings{ShowUnfollowedMsg: base + 1, MsgNotify: base + 2, SetLike: base + 3, SetComment: base + 4,
-		SetAt: base + 5, IsGroupFold: base + 6, ShouldReceiveGroup: base + 7, ReceiveUnfollowMsg: base + 8,
-		FollowedReply: base + 9, KeysReply: base + 10, RecvReply: base + 11, VoyageReply: base + 12,
-		RecommendFollowedReply: base + 13, AIIntercept: base + 14, SetRecvReply: base + 15, SetRecvLike: base + 16,
-		SetNewFollow: base + 17}
+	v := func(i int) int { return int(uint32(base*2654435761+i*40503) >> 29) }
+	return store.Settings{ShowUnfollowedMsg: v(1), MsgNotify: v(2), SetLike: v(3), SetComment: v(4),
+		SetAt: v(5), IsGroupFold: v(6), ShouldReceiveGroup: v(7), ReceiveUnfollowMsg: v(8),
+		FollowedReply: v(9), KeysReply: v(10), RecvReply: v(11), VoyageReply: v(12),
+		RecommendFollowedReply: v(13), AIIntercept: v(14), SetRecvReply: v(15), SetRecvLike: v(16),
+		SetNewFollow: v(17)}
 }
 
 // rule builds an auto-reply to insert (ID 0), tagged with n.
@@ -1077,6 +1081,14 @@ func testSettings(t *testing.T, h *harness) {
 		return nil
 	})
 	get(1, settingsOf(204))
+	// Values outside 0–7 are refused, and the refusal writes nothing.
+	for _, bad := range []int{-1, 8, 1 << 40} {
+		st := settingsOf(300)
+		st.SetNewFollow = bad
+		if err := d.st.Update(ctx, func(tx store.Tx) error { return tx.PutSettings(ctx, 2, st) }); err == nil {
+			t.Errorf("PutSettings with a value of %d: no error", bad)
+		}
+	}
 	d.reopen(t)
 	get(over53, neg)
 	get(1, settingsOf(204))
@@ -1454,11 +1466,11 @@ func testAutoReplies(t *testing.T, h *harness) {
 		t.Helper()
 		d.view(t, func(tx store.Tx) error {
 			got, err := tx.ListAutoReplies(ctx, owner, typ)
-			if err != nil || !slices.Equal(got, want) {
+			if err != nil || !slices.EqualFunc(got, want, func(a, b store.AutoReply) bool { return reflect.DeepEqual(a, b) }) {
 				t.Errorf("ListAutoReplies(%d, %d) = ids %v, %v\ngot  %+v\nwant %+v", owner, typ, ruleIDs(got), err, got, want)
 			}
 			for _, w := range want {
-				if got, err := tx.GetAutoReply(ctx, w.ID); err != nil || got != w {
+				if got, err := tx.GetAutoReply(ctx, w.ID); err != nil || !reflect.DeepEqual(got, w) {
 					t.Errorf("GetAutoReply(%d) = %+v, %v\nwant %+v", w.ID, got, err, w)
 				}
 			}
@@ -2546,4 +2558,44 @@ func pluck[T, U any](xs []T, f func(T) U) []U {
 		out[i] = f(x)
 	}
 	return out
+}
+
+// testReplyIndex: one opaque text per owner, "" when absent; put replaces, "" removes;
+// any content round-trips.
+func testReplyIndex(t *testing.T, h *harness) {
+	d := h.new(t)
+	ctx := t.Context()
+	const a, b = bigMid, over53
+	get := func(owner uint64, want string) {
+		t.Helper()
+		d.view(t, func(tx store.Tx) error {
+			if got, err := tx.GetReplyIndex(ctx, owner); err != nil || got != want {
+				t.Errorf("GetReplyIndex(%d) = %q, %v; want %q", owner, got, err, want)
+			}
+			return nil
+		})
+	}
+	put := func(owner uint64, idx string) {
+		t.Helper()
+		d.update(t, func(tx store.Tx) error { return tx.PutReplyIndex(ctx, owner, idx) })
+	}
+	get(a, "")
+	odd := "7 e 2:hi;3 f 5:价格\x00;\n'\"%_"
+	put(a, odd)
+	put(b, "1 f 1:x;")
+	get(a, odd)
+	get(b, "1 f 1:x;")
+	put(a, "9 e 1:y;")
+	get(a, "9 e 1:y;")
+	put(a, "")
+	get(a, "")
+	get(b, "1 f 1:x;")
+	d.reopen(t)
+	get(b, "1 f 1:x;")
+	d.view(t, func(tx store.Tx) error {
+		if err := tx.PutReplyIndex(ctx, a, "z"); err == nil {
+			t.Errorf("PutReplyIndex inside View: no error")
+		}
+		return nil
+	})
 }

@@ -46,6 +46,13 @@ CREATE TABLE auto_replies (
 );
 CREATE INDEX auto_replies_by_owner ON auto_replies (owner, type, id);
 
+-- Each user's keyword rules, folded into one text by the domain, so that matching a
+-- received message reads one row whatever the number of rules and keywords.
+CREATE TABLE auto_reply_index (
+    owner INTEGER PRIMARY KEY,
+    keys  TEXT NOT NULL
+);
+
 CREATE TABLE works (
     owner     INTEGER NOT NULL,
     aid       INTEGER NOT NULL,
