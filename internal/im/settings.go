@@ -266,7 +266,9 @@ func (s *Service) SetReplyText(ctx context.Context, mid uint64, in ReplyText) er
 		}
 		r.Title, r.Key1, r.Key2 = in.Title, strings.Join(k1, "，"), strings.Join(k2, "，")
 	}
+	base := r
 	err := s.st.Update(ctx, func(tx store.Tx) error {
+		r := base // fn may run again: start from the parsed rule every time
 		r.Ctime = s.clock.Now().Unix()
 		existing, err := tx.ListAutoReplies(ctx, mid, in.Type)
 		if err != nil {
