@@ -52,7 +52,7 @@ func (s *Service) replyToMessage(ctx context.Context, tx store.Tx, upSettings st
 	}
 	if upSettings.KeysReply == 1 && d.msg.MsgType == MsgText {
 		// One row, whatever the number of rules: the index the rules were folded into.
-		index, err := tx.GetReplyIndex(ctx, up)
+		index, err := tx.GetMatchIndex(ctx, up, store.IndexReplyRules)
 		if err != nil {
 			return err
 		}

@@ -156,3 +156,35 @@ func matchIndex(index, text string) (uint64, bool) {
 	}
 	return 0, false
 }
+
+// blockIndex folds a user's block words into the one text the send path reads to filter a
+// message: "<length>:<folded word>;" per word.
+func blockIndex(words []store.BlockWord) string {
+	var b strings.Builder
+	for _, w := range words {
+		k := fold(w.Content)
+		fmt.Fprintf(&b, "%d:%s;", len(k), k)
+	}
+	return b.String()
+}
+
+// matchBlockIndex reports whether text, folded, contains one of the words of index. A
+// malformed index matches nothing.
+func matchBlockIndex(index, text string) bool {
+	if index == "" {
+		return false
+	}
+	t := fold(text)
+	for index != "" {
+		lenText, rest, ok := strings.Cut(index, ":")
+		n, err := strconv.Atoi(lenText)
+		if !ok || err != nil || n < 0 || n+1 > len(rest) {
+			return false
+		}
+		if strings.Contains(t, rest[:n]) {
+			return true
+		}
+		index = rest[n+1:]
+	}
+	return false
+}

@@ -235,8 +235,9 @@ func (s *Service) admit(ctx context.Context, tx store.Tx, to uint64, pair store.
 		adm.intercept = true
 		return adm, nil
 	}
-	hit, err := tx.BlockWordIn(ctx, to, fold(text))
-	adm.intercept = hit
+	// One row, whatever the number of words: the index they were folded into.
+	index, err := tx.GetMatchIndex(ctx, to, store.IndexBlockWords)
+	adm.intercept = err == nil && matchBlockIndex(index, text)
 	return adm, err
 }
 

@@ -201,7 +201,10 @@ func (s *Service) AddBlockWord(ctx context.Context, mid uint64, content string) 
 		if len(words) >= MaxBlockWords {
 			return ErrTooManyBlockWords
 		}
-		return tx.AddBlockWord(ctx, mid, store.BlockWord{Content: content, Folded: fold(content), Ctime: s.clock.Now().Unix()})
+		if err := tx.AddBlockWord(ctx, mid, store.BlockWord{Content: content, Ctime: s.clock.Now().Unix()}); err != nil {
+			return err
+		}
+		return reindexBlockWords(ctx, tx, mid, append(words, store.BlockWord{Content: content}))
 	})
 	return s.internal("add block word", err)
 }
@@ -211,7 +214,16 @@ func (s *Service) DeleteBlockWord(ctx context.Context, mid uint64, content strin
 	if content == "" || !utf8.ValidString(content) {
 		return ErrBadRequest
 	}
-	err := s.st.Update(ctx, func(tx store.Tx) error { return tx.DeleteBlockWord(ctx, mid, content) })
+	err := s.st.Update(ctx, func(tx store.Tx) error {
+		if err := tx.DeleteBlockWord(ctx, mid, content); err != nil {
+			return err
+		}
+		words, err := tx.ListBlockWords(ctx, mid)
+		if err != nil {
+			return err
+		}
+		return reindexBlockWords(ctx, tx, mid, words)
+	})
 	return s.internal("delete block word", err)
 }
 
@@ -335,5 +347,11 @@ func reindexRules(ctx context.Context, tx store.Tx, mid uint64) error {
 	if err != nil {
 		return err
 	}
-	return tx.PutReplyIndex(ctx, mid, replyIndex(rules))
+	return tx.PutMatchIndex(ctx, mid, store.IndexReplyRules, replyIndex(rules))
+}
+
+// reindexBlockWords rebuilds mid's block-word index from the words mid now has, in the
+// transaction that changed them.
+func reindexBlockWords(ctx context.Context, tx store.Tx, mid uint64, words []store.BlockWord) error {
+	return tx.PutMatchIndex(ctx, mid, store.IndexBlockWords, blockIndex(words))
 }

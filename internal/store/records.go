@@ -191,11 +191,16 @@ type Settings struct {
 // BlockWord is one of a user's block words.
 type BlockWord struct {
 	Content string
-	// Folded is Content in the form messages are matched in (the domain's case and
-	// width folding), stored so that matching needs no work per word.
-	Folded string
-	Ctime  int64 // unix seconds
+	Ctime   int64 // unix seconds
 }
+
+// IndexKind names one of a user's match indexes.
+type IndexKind int
+
+const (
+	IndexBlockWords IndexKind = 1
+	IndexReplyRules IndexKind = 2
+)
 
 // AutoReply is one auto-reply text. Types 1 (followed), 3 (received message) and 5
 // (大航海) hold at most one per owner; type 2 (keyword) holds many rules.

@@ -116,11 +116,14 @@ type Preferences interface {
 	PutSettings(ctx context.Context, owner uint64, s Settings) error
 	// ListBlockWords returns the owner's block words in the order they were added.
 	ListBlockWords(ctx context.Context, owner uint64) ([]BlockWord, error)
-	AddBlockWord(ctx context.Context, owner uint64, w BlockWord) error // ErrConflict for a duplicate
-	// BlockWordIn reports whether the Folded form of one of the owner's block words occurs
-	// in folded (a message's text, folded the same way).
-	BlockWordIn(ctx context.Context, owner uint64, folded string) (bool, error)
+	AddBlockWord(ctx context.Context, owner uint64, w BlockWord) error       // ErrConflict for a duplicate
 	DeleteBlockWord(ctx context.Context, owner uint64, content string) error // no error when absent
+	// GetMatchIndex returns one of the owner's match indexes: an opaque text the domain
+	// builds from the block words or the keyword rules whenever they change, so that
+	// matching a received message reads one row however many words or rules there are.
+	// "" when there is none.
+	GetMatchIndex(ctx context.Context, owner uint64, kind IndexKind) (string, error)
+	PutMatchIndex(ctx context.Context, owner uint64, kind IndexKind, index string) error // "" removes it
 }
 
 // AutoReplies holds auto-reply texts and keyword rules. Ids are never reused.
@@ -128,11 +131,7 @@ type AutoReplies interface {
 	// ListAutoReplies returns the owner's texts of one type, newest (highest id) first.
 	ListAutoReplies(ctx context.Context, owner uint64, typ int) ([]AutoReply, error)
 	GetAutoReply(ctx context.Context, id uint64) (AutoReply, error)
-	// GetReplyIndex returns the owner's keyword index: an opaque text the domain builds
-	// from the keyword rules so that matching a received text reads one row. "" when
-	// there is none.
-	GetReplyIndex(ctx context.Context, owner uint64) (string, error)
-	PutReplyIndex(ctx context.Context, owner uint64, index string) error // "" removes it
+
 	// PutAutoReply inserts r when r.ID is 0 and returns the new id, else replaces rule r.ID
 	// (ErrNotFound when absent).
 	PutAutoReply(ctx context.Context, r AutoReply) (uint64, error)

@@ -58,7 +58,7 @@ func (t *txn) ListBlockWords(ctx context.Context, owner uint64) ([]store.BlockWo
 	var out []store.BlockWord
 	for rows.Next() {
 		var w store.BlockWord
-		if err := rows.Scan(&w.Content, &w.Folded, &w.Ctime); err != nil {
+		if err := rows.Scan(&w.Content, &w.Ctime); err != nil {
 			return nil, t.mapErr(err)
 		}
 		out = append(out, w)
@@ -67,14 +67,8 @@ func (t *txn) ListBlockWords(ctx context.Context, owner uint64) ([]store.BlockWo
 }
 
 func (t *txn) AddBlockWord(ctx context.Context, owner uint64, w store.BlockWord) error {
-	_, err := t.exec(ctx, qAddBlockWord, u2i(owner), w.Content, w.Folded, w.Ctime)
+	_, err := t.exec(ctx, qAddBlockWord, u2i(owner), w.Content, w.Ctime)
 	return err
-}
-
-func (t *txn) BlockWordIn(ctx context.Context, owner uint64, folded string) (bool, error) {
-	var ok bool
-	err := t.row(ctx, qBlockWordIn, u2i(owner), folded).Scan(&ok)
-	return ok, t.mapErr(err)
 }
 
 func (t *txn) DeleteBlockWord(ctx context.Context, owner uint64, content string) error {
@@ -92,21 +86,21 @@ func scanAutoReply(sc interface{ Scan(...any) error }) (store.AutoReply, error) 
 	return r, mapErr(err)
 }
 
-func (t *txn) GetReplyIndex(ctx context.Context, owner uint64) (string, error) {
+func (t *txn) GetMatchIndex(ctx context.Context, owner uint64, kind store.IndexKind) (string, error) {
 	var idx string
-	err := t.row(ctx, qGetReplyIndex, u2i(owner)).Scan(&idx)
+	err := t.row(ctx, qGetMatchIndex, u2i(owner), int(kind)).Scan(&idx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	return idx, t.mapErr(err)
 }
 
-func (t *txn) PutReplyIndex(ctx context.Context, owner uint64, index string) error {
+func (t *txn) PutMatchIndex(ctx context.Context, owner uint64, kind store.IndexKind, index string) error {
 	if index == "" {
-		_, err := t.exec(ctx, qDeleteReplyIndex, u2i(owner))
+		_, err := t.exec(ctx, qDeleteMatchIndex, u2i(owner), int(kind))
 		return err
 	}
-	_, err := t.exec(ctx, qPutReplyIndex, u2i(owner), index)
+	_, err := t.exec(ctx, qPutMatchIndex, u2i(owner), int(kind), index)
 	return err
 }
 

@@ -46,14 +46,13 @@ const (
 	qPutSettings
 	qListBlockWords
 	qAddBlockWord
-	qBlockWordIn
 	qDeleteBlockWord
 
 	qListAutoReplies
 	qGetAutoReply
-	qGetReplyIndex
-	qPutReplyIndex
-	qDeleteReplyIndex
+	qGetMatchIndex
+	qPutMatchIndex
+	qDeleteMatchIndex
 	qInsertAutoReply
 	qUpdateAutoReply
 	qDeleteAutoReply
@@ -165,19 +164,17 @@ var queries = [numQueries]string{
 	qGetSettings: `SELECT ` + settingsCols + ` FROM settings WHERE owner = ?`,
 	qPutSettings: `INSERT OR REPLACE INTO settings (owner, ` + settingsCols + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	qListBlockWords: `SELECT content, folded, ctime FROM block_words WHERE owner = ? ORDER BY id`,
-	qAddBlockWord:   `INSERT INTO block_words (owner, content, folded, ctime) VALUES (?, ?, ?, ?)`,
-	// The match runs inside SQLite: one statement and one row back, however many words.
-	qBlockWordIn:     `SELECT EXISTS (SELECT 1 FROM block_words WHERE owner = ?1 AND instr(?2, folded) > 0)`,
+	qListBlockWords:  `SELECT content, ctime FROM block_words WHERE owner = ? ORDER BY id`,
+	qAddBlockWord:    `INSERT INTO block_words (owner, content, ctime) VALUES (?, ?, ?)`,
 	qDeleteBlockWord: `DELETE FROM block_words WHERE owner = ? AND content = ?`,
 
 	qListAutoReplies:  `SELECT ` + autoReplyCols + ` FROM auto_replies WHERE owner = ? AND type = ? ORDER BY id DESC`,
 	qGetAutoReply:     `SELECT ` + autoReplyCols + ` FROM auto_replies WHERE id = ?`,
 	qInsertAutoReply:  `INSERT INTO auto_replies (owner, type, title, key1, key2, reply, ctime) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 	qUpdateAutoReply:  `UPDATE auto_replies SET owner = ?, type = ?, title = ?, key1 = ?, key2 = ?, reply = ?, ctime = ? WHERE id = ?`,
-	qGetReplyIndex:    `SELECT keys FROM auto_reply_index WHERE owner = ?`,
-	qPutReplyIndex:    `INSERT OR REPLACE INTO auto_reply_index (owner, keys) VALUES (?, ?)`,
-	qDeleteReplyIndex: `DELETE FROM auto_reply_index WHERE owner = ?`,
+	qGetMatchIndex:    `SELECT text FROM match_index WHERE owner = ? AND kind = ?`,
+	qPutMatchIndex:    `INSERT OR REPLACE INTO match_index (owner, kind, text) VALUES (?, ?, ?)`,
+	qDeleteMatchIndex: `DELETE FROM match_index WHERE owner = ? AND kind = ?`,
 	qDeleteAutoReply:  `DELETE FROM auto_replies WHERE id = ?`,
 
 	qPutWork:    `INSERT OR REPLACE INTO works (` + workCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -241,7 +241,7 @@ func TestMigrateV1KeepsData(t *testing.T) {
 		if err := tx.PutSettings(ctx, owner, store.Settings{AIIntercept: 1}); err != nil {
 			return err
 		}
-		if err := tx.AddBlockWord(ctx, owner, store.BlockWord{Content: "广告", Folded: "广告", Ctime: 1}); err != nil {
+		if err := tx.AddBlockWord(ctx, owner, store.BlockWord{Content: "广告", Ctime: 1}); err != nil {
 			return err
 		}
 		if _, err := tx.PutAutoReply(ctx, store.AutoReply{Owner: owner, Type: 1, Reply: "thanks", Ctime: 1}); err != nil {

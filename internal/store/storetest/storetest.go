@@ -44,10 +44,9 @@ func Run(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 		{"CountUnread", testCountUnread},
 		{"Settings", testSettings},
 		{"BlockWords", testBlockWords},
-		{"BlockWordIn", testBlockWordIn},
 		{"BlockWordsConcurrentConflicts", testBlockWordsConcurrentConflicts},
 		{"AutoReplies", testAutoReplies},
-		{"ReplyIndex", testReplyIndex},
+		{"MatchIndex", testMatchIndex},
 		{"Works", testWorks},
 		{"Seqno", testSeqno},
 		{"MsgKey", testMsgKey},
@@ -1127,13 +1126,13 @@ func testBlockWords(t *testing.T, h *harness) {
 	// Words are stored exactly: different case, width, normalisation form or characters
 	// that are special in SQL are all different words, even with the same folded form.
 	w := func(content string, ctime int64) store.BlockWord {
-		return store.BlockWord{Content: content, Folded: strings.ToLower(content), Ctime: ctime}
+		return store.BlockWord{Content: content, Ctime: ctime}
 	}
 	words := []store.BlockWord{
 		w("广告", tsBase), w("ABC", tsBase+1), w("abc", tsBase+1), w("ＡＢＣ", tsBase+2), w("😀表情", tsBase+3),
 		w("caf\u00e9", tsBase+4), w("cafe\u0301", tsBase+5), w("Σας", tsBase+6), w("σας", tsBase+6),
 		w(`a'b"c%_\`, tsBase+7), w("%", tsBase+8), w("发", tsBase+9), w("發", tsBase+10), w("x", 0),
-		{Content: "Folded is kept as given", Folded: "not derived from content", Ctime: tsBase + 11},
+		{Content: "kept as given", Ctime: tsBase + 11},
 	}
 	add(a, words[0])
 	add(a, words[1:5]...) // several in one transaction keep their order too
@@ -1148,7 +1147,7 @@ func testBlockWords(t *testing.T, h *harness) {
 
 	// The exact same word again conflicts, whatever its ctime, and changes nothing.
 	for _, dup := range []store.BlockWord{w("ABC", tsBase+1), w("广告", tsBase+50), w(`a'b"c%_\`, 0),
-		{Content: "abc", Folded: "another folded form", Ctime: tsBase}} {
+		{Content: "abc", Ctime: tsBase}} {
 		err := d.st.Update(ctx, func(tx store.Tx) error { return tx.AddBlockWord(ctx, a, dup) })
 		if !errors.Is(err, store.ErrConflict) {
 			t.Errorf("AddBlockWord of the existing %q: %v, want ErrConflict", dup.Content, err)
@@ -1240,87 +1239,6 @@ func testBlockWords(t *testing.T, h *harness) {
 	list(b, w("abc", tsBase+100))
 }
 
-func testBlockWordIn(t *testing.T, h *harness) {
-	d := h.new(t)
-	ctx := t.Context()
-	const a, b = bigMid, over53
-	in := func(owner uint64, folded string, want bool) {
-		t.Helper()
-		d.view(t, func(tx store.Tx) error {
-			got, err := tx.BlockWordIn(ctx, owner, folded)
-			if err != nil || got != want {
-				t.Errorf("BlockWordIn(%d, %q) = %v, %v; want %v", owner, folded, got, err, want)
-			}
-			return nil
-		})
-	}
-	add := func(owner uint64, ws ...store.BlockWord) {
-		t.Helper()
-		d.update(t, func(tx store.Tx) error {
-			for _, w := range ws {
-				if err := tx.AddBlockWord(ctx, owner, w); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	in(a, "", false)
-	in(a, "anything", false)
-	add(a, store.BlockWord{Content: "ＡＤ", Folded: "ad", Ctime: tsBase}, store.BlockWord{Content: "广告", Folded: "广告"},
-		store.BlockWord{Content: "100%", Folded: "100%"}, store.BlockWord{Content: "a_c", Folded: "a_c"},
-		store.BlockWord{Content: "Σας", Folded: "σασ"})
-	add(b, store.BlockWord{Content: "Secret", Folded: "secret"})
-	cases := []struct {
-		owner  uint64
-		folded string
-		want   bool
-	}{
-		{a, "ad", true},
-		{a, "read this", true}, // contains, not whole words
-		{a, "这是广告吗", true},
-		{a, "100%!", true},
-		{a, "xa_cx", true},
-		{a, "σασ", true},
-		{a, strings.Repeat("很长的消息 ", 2000) + "ad", true},
-		{a, "", false},
-		{a, "a", false},
-		{a, "广", false},
-		{a, "AD", false},   // the store matches what it is given; folding is the caller's
-		{a, "ＡＤ", false},   // the Folded form is matched, not Content
-		{a, "σας", false},  // likewise
-		{a, "1000", false}, // no wildcards
-		{a, "abc", false},
-		{a, "secret", false}, // someone else's word
-		{b, "top secret", true},
-		{b, "Secret", false},
-		{b, "ad", false},
-		{1, "ad", false},
-	}
-	for _, c := range cases {
-		in(c.owner, c.folded, c.want)
-	}
-	// A write transaction sees the words it added.
-	d.update(t, func(tx store.Tx) error {
-		if err := tx.AddBlockWord(ctx, 1, store.BlockWord{Content: "NEW", Folded: "new"}); err != nil {
-			return err
-		}
-		if ok, err := tx.BlockWordIn(ctx, 1, "brand new"); err != nil || !ok {
-			return fmt.Errorf("BlockWordIn of a word added in the same transaction = %v, %v", ok, err)
-		}
-		return nil
-	})
-	in(1, "brand new", true)
-	d.update(t, func(tx store.Tx) error { return tx.DeleteBlockWord(ctx, a, "广告") })
-	in(a, "这是广告吗", false)
-	in(a, "read this", true)
-	// Deleting goes by Content, not Folded.
-	d.update(t, func(tx store.Tx) error { return tx.DeleteBlockWord(ctx, a, "ad") })
-	in(a, "read this", true)
-	d.update(t, func(tx store.Tx) error { return tx.DeleteBlockWord(ctx, a, "ＡＤ") })
-	in(a, "read this", false)
-}
-
 // testBlockWordsConcurrentConflicts runs block-word adds that conflict in the middle of a
 // full batch (for a backend that batches): the conflicting ops fail alone and leave
 // nothing behind, the others commit exactly once.
@@ -1329,7 +1247,7 @@ func testBlockWordsConcurrentConflicts(t *testing.T, h *harness) {
 	ctx := t.Context()
 	const n = 96
 	const racer = 9999 // everyone with id%4 == 3 adds the same word here: one wins
-	taken := store.BlockWord{Content: "taken", Folded: "taken", Ctime: tsBase}
+	taken := store.BlockWord{Content: "taken", Ctime: tsBase}
 	d.update(t, func(tx store.Tx) error {
 		for i := range n {
 			if err := tx.AddBlockWord(ctx, uint64(i+1), taken); err != nil {
@@ -1361,7 +1279,7 @@ func testBlockWordsConcurrentConflicts(t *testing.T, h *harness) {
 			ready.Done()
 			errs[i] = d.st.Update(ctx, func(tx store.Tx) error {
 				inner[i] = nil
-				if err := tx.AddBlockWord(ctx, id, store.BlockWord{Content: fmt.Sprintf("w-%d", id), Folded: "w", Ctime: tsBase}); err != nil {
+				if err := tx.AddBlockWord(ctx, id, store.BlockWord{Content: fmt.Sprintf("w-%d", id), Ctime: tsBase}); err != nil {
 					return err
 				}
 				if err := tx.AddCounters(ctx, 5000, store.Counters{Unfollow: 1}); err != nil {
@@ -1376,9 +1294,9 @@ func testBlockWordsConcurrentConflicts(t *testing.T, h *harness) {
 					if !errors.Is(inner[i], store.ErrConflict) {
 						return fmt.Errorf("op %d: AddBlockWord of an existing word: %v, want ErrConflict", id, inner[i])
 					}
-					return tx.AddBlockWord(ctx, id, store.BlockWord{Content: fmt.Sprintf("w2-%d", id), Folded: "w2", Ctime: tsBase})
+					return tx.AddBlockWord(ctx, id, store.BlockWord{Content: fmt.Sprintf("w2-%d", id), Ctime: tsBase})
 				case 3:
-					return tx.AddBlockWord(ctx, racer, store.BlockWord{Content: "race", Folded: "race", Ctime: int64(id)})
+					return tx.AddBlockWord(ctx, racer, store.BlockWord{Content: "race", Ctime: int64(id)})
 				}
 				return nil
 			})
@@ -1436,7 +1354,7 @@ func testBlockWordsConcurrentConflicts(t *testing.T, h *harness) {
 		if err != nil {
 			return err
 		}
-		if raceWinner == 0 || len(ws) != 1 || ws[0] != (store.BlockWord{Content: "race", Folded: "race", Ctime: int64(raceWinner)}) {
+		if raceWinner == 0 || len(ws) != 1 || ws[0] != (store.BlockWord{Content: "race", Ctime: int64(raceWinner)}) {
 			t.Errorf("raced word: %+v, winner %d; want exactly the winner's", ws, raceWinner)
 		}
 		c, err := tx.GetCounters(ctx, 5000)
@@ -1909,7 +1827,7 @@ func writeAll(ctx context.Context, tx store.Tx, n uint64) error {
 	if err := tx.PutSettings(ctx, n, settingsOf(int(n%1000))); err != nil {
 		return err
 	}
-	if err := tx.AddBlockWord(ctx, n, store.BlockWord{Content: fmt.Sprintf("word-%d", n), Folded: fmt.Sprintf("word-%d", n), Ctime: tsBase}); err != nil {
+	if err := tx.AddBlockWord(ctx, n, store.BlockWord{Content: fmt.Sprintf("word-%d", n), Ctime: tsBase}); err != nil {
 		return err
 	}
 	if _, err := tx.PutAutoReply(ctx, rule(n, 2, int64(n%1000))); err != nil {
@@ -2089,7 +2007,7 @@ func testPrefsUpdateErrorRollsBack(t *testing.T, h *harness) {
 			return err
 		}
 		for _, owner := range []uint64{1, 2} {
-			if err := tx.AddBlockWord(ctx, owner, store.BlockWord{Content: "extra", Folded: "extra", Ctime: tsBase}); err != nil {
+			if err := tx.AddBlockWord(ctx, owner, store.BlockWord{Content: "extra", Ctime: tsBase}); err != nil {
 				return err
 			}
 		}
@@ -2164,7 +2082,7 @@ func testPrefsUpdateErrorRollsBack(t *testing.T, h *harness) {
 	}{
 		{"fn's error", func(store.Tx) error { return errBoom }, errBoom},
 		{"duplicate word", func(tx store.Tx) error {
-			return tx.AddBlockWord(ctx, 1, store.BlockWord{Content: "extra", Folded: "other", Ctime: tsBase})
+			return tx.AddBlockWord(ctx, 1, store.BlockWord{Content: "extra", Ctime: tsBase})
 		}, store.ErrConflict},
 		{"missing rule", func(tx store.Tx) error {
 			r := rule(1, 2, 1)
@@ -2385,7 +2303,7 @@ func testViewReadOnly(t *testing.T, h *harness) {
 		{"PutSettings new", func(tx store.Tx) error { return tx.PutSettings(ctx, 2, settingsOf(2)) }},
 		{"PutSettings replace", func(tx store.Tx) error { return tx.PutSettings(ctx, 1, store.Settings{}) }},
 		{"AddBlockWord", func(tx store.Tx) error {
-			return tx.AddBlockWord(ctx, 1, store.BlockWord{Content: "x", Folded: "x", Ctime: 1})
+			return tx.AddBlockWord(ctx, 1, store.BlockWord{Content: "x", Ctime: 1})
 		}},
 		{"DeleteBlockWord", func(tx store.Tx) error { return tx.DeleteBlockWord(ctx, 1, "word-1") }},
 		{"PutAutoReply insert", func(tx store.Tx) error { _, err := tx.PutAutoReply(ctx, rule(1, 2, 9)); return err }},
@@ -2560,41 +2478,46 @@ func pluck[T, U any](xs []T, f func(T) U) []U {
 	return out
 }
 
-// testReplyIndex: one opaque text per owner, "" when absent; put replaces, "" removes;
-// any content round-trips.
-func testReplyIndex(t *testing.T, h *harness) {
+// testMatchIndex: one opaque text per owner and kind, "" when absent; put replaces, ""
+// removes; kinds and owners are separate; any content round-trips.
+func testMatchIndex(t *testing.T, h *harness) {
 	d := h.new(t)
 	ctx := t.Context()
 	const a, b = bigMid, over53
-	get := func(owner uint64, want string) {
+	words, rules := store.IndexBlockWords, store.IndexReplyRules
+	get := func(owner uint64, kind store.IndexKind, want string) {
 		t.Helper()
 		d.view(t, func(tx store.Tx) error {
-			if got, err := tx.GetReplyIndex(ctx, owner); err != nil || got != want {
-				t.Errorf("GetReplyIndex(%d) = %q, %v; want %q", owner, got, err, want)
+			if got, err := tx.GetMatchIndex(ctx, owner, kind); err != nil || got != want {
+				t.Errorf("GetMatchIndex(%d, %d) = %q, %v; want %q", owner, kind, got, err, want)
 			}
 			return nil
 		})
 	}
-	put := func(owner uint64, idx string) {
+	put := func(owner uint64, kind store.IndexKind, idx string) {
 		t.Helper()
-		d.update(t, func(tx store.Tx) error { return tx.PutReplyIndex(ctx, owner, idx) })
+		d.update(t, func(tx store.Tx) error { return tx.PutMatchIndex(ctx, owner, kind, idx) })
 	}
-	get(a, "")
+	get(a, rules, "")
 	odd := "7 e 2:hi;3 f 5:价格\x00;\n'\"%_"
-	put(a, odd)
-	put(b, "1 f 1:x;")
-	get(a, odd)
-	get(b, "1 f 1:x;")
-	put(a, "9 e 1:y;")
-	get(a, "9 e 1:y;")
-	put(a, "")
-	get(a, "")
-	get(b, "1 f 1:x;")
+	put(a, rules, odd)
+	put(a, words, "2:ad;")
+	put(b, rules, "1 f 1:x;")
+	get(a, rules, odd)
+	get(a, words, "2:ad;")
+	get(b, rules, "1 f 1:x;")
+	get(b, words, "")
+	put(a, rules, "9 e 1:y;")
+	get(a, rules, "9 e 1:y;")
+	put(a, rules, "")
+	get(a, rules, "")
+	get(a, words, "2:ad;")
 	d.reopen(t)
-	get(b, "1 f 1:x;")
+	get(b, rules, "1 f 1:x;")
+	get(a, words, "2:ad;")
 	d.view(t, func(tx store.Tx) error {
-		if err := tx.PutReplyIndex(ctx, a, "z"); err == nil {
-			t.Errorf("PutReplyIndex inside View: no error")
+		if err := tx.PutMatchIndex(ctx, a, words, "z"); err == nil {
+			t.Errorf("PutMatchIndex inside View: no error")
 		}
 		return nil
 	})

@@ -27,7 +27,6 @@ CREATE TABLE block_words (
     id      INTEGER PRIMARY KEY,
     owner   INTEGER NOT NULL,
     content TEXT    NOT NULL,
-    folded  TEXT    NOT NULL,
     ctime   INTEGER NOT NULL,
     UNIQUE (owner, content)
 );
@@ -46,12 +45,15 @@ CREATE TABLE auto_replies (
 );
 CREATE INDEX auto_replies_by_owner ON auto_replies (owner, type, id);
 
--- Each user's keyword rules, folded into one text by the domain, so that matching a
--- received message reads one row whatever the number of rules and keywords.
-CREATE TABLE auto_reply_index (
-    owner INTEGER PRIMARY KEY,
-    keys  TEXT NOT NULL
-);
+-- Each user's block words (kind 1) and keyword rules (kind 2), folded into one text by
+-- the domain, so that matching a received message reads one row whatever the number of
+-- words, rules and keywords.
+CREATE TABLE match_index (
+    owner INTEGER NOT NULL,
+    kind  INTEGER NOT NULL,
+    text  TEXT    NOT NULL,
+    PRIMARY KEY (owner, kind)
+) WITHOUT ROWID;
 
 CREATE TABLE works (
     owner     INTEGER NOT NULL,
