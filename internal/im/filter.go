@@ -114,27 +114,43 @@ func splitKeywords(s string) []string {
 // matchText is the form a received text is matched against keywords in: trimmed, folded.
 func matchText(text string) string { return fold(strings.TrimSpace(text)) }
 
-// replyIndex folds a user's keyword rules (newest first, as listed) into the one text the
-// send path reads to match a message: for each keyword, "<rule id> <e|f> <length>:<folded
-// keyword>;" — e for the exact keywords (key1), f for the fuzzy ones (key2). Lengths make
-// any keyword text safe to store, whatever characters it holds.
+// A match index is the one text the send path reads to match a message against a user's
+// keyword rules or block words, whatever their number: one entry per folded keyword,
+// "<rule id> <e|f> <length>:<keyword>;" — e for an exact keyword (equal to the text), f for
+// a fuzzy one (contained in it). Lengths make any keyword text safe to store.
+
+// appendEntry writes one index entry for keyword k (not yet folded).
+func appendEntry(b *strings.Builder, id uint64, tag, k string) {
+	k = fold(k)
+	fmt.Fprintf(b, "%d %s %d:%s;", id, tag, len(k), k)
+}
+
+// replyIndex is the index of a user's keyword rules, newest first as listed: key1 words
+// exact, key2 words fuzzy, each under its rule's id.
 func replyIndex(rules []store.AutoReply) string {
 	var b strings.Builder
 	for _, r := range rules {
-		for _, kind := range []struct {
-			tag  string
-			keys string
-		}{{"e", r.Key1}, {"f", r.Key2}} {
-			for _, k := range splitKeywords(kind.keys) {
-				k = fold(k)
-				fmt.Fprintf(&b, "%d %s %d:%s;", r.ID, kind.tag, len(k), k)
-			}
+		for _, k := range splitKeywords(r.Key1) {
+			appendEntry(&b, r.ID, "e", k)
+		}
+		for _, k := range splitKeywords(r.Key2) {
+			appendEntry(&b, r.ID, "f", k)
 		}
 	}
 	return b.String()
 }
 
-// matchIndex returns the rule of the first keyword in index (so: the first rule, newest
+// blockIndex is the index of a user's block words: each a fuzzy entry (id 0). Matching
+// trims the text first, which changes nothing for block words: they hold no white space.
+func blockIndex(words []store.BlockWord) string {
+	var b strings.Builder
+	for _, w := range words {
+		appendEntry(&b, 0, "f", w.Content)
+	}
+	return b.String()
+}
+
+// matchIndex returns the id of the first entry in index (so: the first rule, newest
 // first) that matches text: an exact keyword equal to the trimmed, folded text, or a fuzzy
 // keyword it contains. A malformed index matches nothing.
 func matchIndex(index, text string) (uint64, bool) {
@@ -155,36 +171,4 @@ func matchIndex(index, text string) (uint64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// blockIndex folds a user's block words into the one text the send path reads to filter a
-// message: "<length>:<folded word>;" per word.
-func blockIndex(words []store.BlockWord) string {
-	var b strings.Builder
-	for _, w := range words {
-		k := fold(w.Content)
-		fmt.Fprintf(&b, "%d:%s;", len(k), k)
-	}
-	return b.String()
-}
-
-// matchBlockIndex reports whether text, folded, contains one of the words of index. A
-// malformed index matches nothing.
-func matchBlockIndex(index, text string) bool {
-	if index == "" {
-		return false
-	}
-	t := fold(text)
-	for index != "" {
-		lenText, rest, ok := strings.Cut(index, ":")
-		n, err := strconv.Atoi(lenText)
-		if !ok || err != nil || n < 0 || n+1 > len(rest) {
-			return false
-		}
-		if strings.Contains(t, rest[:n]) {
-			return true
-		}
-		index = rest[n+1:]
-	}
-	return false
 }

@@ -237,7 +237,7 @@ func (s *Service) admit(ctx context.Context, tx store.Tx, to uint64, pair store.
 	}
 	// One row, whatever the number of words: the index they were folded into.
 	index, err := tx.GetMatchIndex(ctx, to, store.IndexBlockWords)
-	adm.intercept = err == nil && matchBlockIndex(index, text)
+	_, adm.intercept = matchIndex(index, text)
 	return adm, err
 }
 

@@ -29,12 +29,14 @@ type SessionList struct {
 
 // ListParams are get_sessions' paging parameters, already validated.
 type ListParams struct {
-	Category     int
-	ByAck        bool  // sort_rule 3: by ack_ts
-	After        int64 // begin_ts, µs, exclusive
-	Before       int64 // end_ts, µs, exclusive; 0 = none
-	Size         int
-	UnfollowFold bool
+	Category int
+	ByAck    bool  // sort_rule 3: by ack_ts
+	After    int64 // begin_ts, µs, exclusive
+	Before   int64 // end_ts, µs, exclusive; 0 = none
+	Size     int
+	// UnfollowFold leaves unfollowed sessions out of categories 1 and 4 (unfollow_fold);
+	// nil: as the user's show_unfollowed_msg (收起未关注人消息) says.
+	UnfollowFold *bool
 }
 
 // follows returns a filter on IsFollow; a fresh pointer each time, so no caller can
@@ -49,9 +51,19 @@ func (s *Service) ListSessions(ctx context.Context, owner uint64, p ListParams) 
 	if p.ByAck {
 		q.Order = store.ByAckTs
 	}
+	var prepare func(tx store.Tx) error
 	switch p.Category {
 	case 1, 4:
-		if p.UnfollowFold {
+		switch {
+		case p.UnfollowFold == nil:
+			prepare = func(tx store.Tx) error {
+				st, err := settingsOf(ctx, tx, owner)
+				if st.ShowUnfollowedMsg == 1 {
+					q.Follow = follows(true)
+				}
+				return err
+			}
+		case *p.UnfollowFold:
 			q.Follow = follows(true)
 		}
 	case 2, 8:
@@ -63,22 +75,29 @@ func (s *Service) ListSessions(ctx context.Context, owner uint64, p ListParams) 
 	default:
 		q.Limit = 0
 	}
-	return s.list(ctx, q, p.Size)
+	return s.list(ctx, &q, p.Size, prepare)
 }
 
 // NewSessions returns sessions whose session_ts is after beginUs, newest first
 // (catalog §3 P4). Intercepted sessions are left to the dustbin list.
 func (s *Service) NewSessions(ctx context.Context, owner uint64, beginUs int64, size int) (SessionList, error) {
-	return s.list(ctx, store.SessionQuery{Owner: owner, After: beginUs, Limit: size + 1}, size)
+	return s.list(ctx, &store.SessionQuery{Owner: owner, After: beginUs, Limit: size + 1}, size, nil)
 }
 
-func (s *Service) list(ctx context.Context, q store.SessionQuery, size int) (SessionList, error) {
+// list reads one page of q in one snapshot; prepare, when set, completes q from the same
+// snapshot first.
+func (s *Service) list(ctx context.Context, q *store.SessionQuery, size int, prepare func(tx store.Tx) error) (SessionList, error) {
 	var out SessionList
 	err := s.st.View(ctx, func(tx store.Tx) error {
+		if prepare != nil {
+			if err := prepare(tx); err != nil {
+				return err
+			}
+		}
 		var sessions []store.Session
 		if q.Limit > 0 {
 			var err error
-			if sessions, err = tx.ListSessions(ctx, q); err != nil {
+			if sessions, err = tx.ListSessions(ctx, *q); err != nil {
 				return err
 			}
 		}

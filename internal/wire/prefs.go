@@ -284,15 +284,3 @@ func (h *Handler) showCreateGroupIcon(c *call) (any, error) {
 		Show int `json:"show"`
 	}{b01(pv.CreateGroup)}, nil
 }
-
-// unfollowFold says whether get_sessions folds unfollowed sessions out of categories 1
-// and 4: as the unfollow_fold parameter says when it is given, else as the user's
-// show_unfollowed_msg (收起未关注人消息) says.
-func unfollowFold(c *call, category int64) (bool, error) {
-	v, err := c.p.optInt("unfollow_fold", -1)
-	if err != nil || v != -1 || (category != 1 && category != 4) {
-		return v == 1, err
-	}
-	st, err := c.svc.Settings(c.ctx, c.me.Mid)
-	return st.ShowUnfollowedMsg == 1, err
-}

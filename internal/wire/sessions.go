@@ -132,15 +132,19 @@ func (h *Handler) getSessions(c *call) (any, error) {
 	if begin < 0 || end < 0 {
 		return nil, c.domain()
 	}
-	fold, err := unfollowFold(c, cat)
+	fold, err := c.p.optInt("unfollow_fold", -1)
 	if err != nil {
 		return nil, err
+	}
+	var unfollowFold *bool // absent: the user's show_unfollowed_msg decides
+	if fold != -1 {
+		unfollowFold = new(fold == 1)
 	}
 	if _, err := c.p.optInt("group_fold", 0); err != nil {
 		return nil, err
 	}
 	l, err := c.svc.ListSessions(c.ctx, c.me.Mid, im.ListParams{Category: int(cat), Size: size, After: begin, Before: end,
-		ByAck: sortRule == 3 && cat != 4 && cat != 7, UnfollowFold: fold})
+		ByAck: sortRule == 3 && cat != 4 && cat != 7, UnfollowFold: unfollowFold})
 	if err != nil {
 		return nil, err
 	}
