@@ -48,6 +48,7 @@ func New(svc *im.Service, token string, clock *im.FakeClock, log *slog.Logger) *
 	h.mux.HandleFunc("PUT /admin/v1/users/{mid}/works/{aid}", h.putWork)
 	h.mux.HandleFunc("DELETE /admin/v1/users/{mid}/works/{aid}", h.deleteWork)
 	h.mux.HandleFunc("POST /admin/v1/users/{mid}/guards/{target}", h.guardPurchased)
+	h.routeGroups()
 	h.mux.HandleFunc("POST /admin/v1/clock", h.advanceClock)
 	h.mux.HandleFunc("GET /admin/v1/clock", h.getClock)
 	h.mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
@@ -295,6 +296,10 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 }
 
 func (h *Handler) fail(w http.ResponseWriter, err error) {
+	if st, ok := groupStatus(err); ok {
+		writeError(w, st, err.Error())
+		return
+	}
 	switch {
 	case errors.Is(err, im.ErrUserNotFound):
 		writeError(w, http.StatusNotFound, err.Error())

@@ -30,6 +30,9 @@ type History struct {
 // FetchMessages returns a window of the viewer's conversation. It marks nothing read.
 func (s *Service) FetchMessages(ctx context.Context, viewer uint64, p FetchParams) (History, error) {
 	var h History
+	if p.Type == 2 {
+		return s.fetchGroup(ctx, viewer, p)
+	}
 	if p.Type != 1 || p.Talker == viewer {
 		return h, nil
 	}
@@ -58,10 +61,54 @@ func (s *Service) FetchMessages(ctx context.Context, viewer uint64, p FetchParam
 	if err != nil {
 		return History{}, s.internal("fetch messages", err)
 	}
+	s.withEmoji(&h)
+	return h, nil
+}
+
+// withEmoji fills h's e_infos from its text messages.
+func (s *Service) withEmoji(h *History) {
 	for _, m := range h.Messages {
 		if m.MsgType == MsgText {
 			h.EInfos = s.emoji.AppendFind(h.EInfos, TextOf(m.Content))
 		}
 	}
+}
+
+// fetchGroup is fetch_session_msgs for a fan group: members only (700014), not in a
+// dissolved group (700013); a member sees the group's messages from the one that
+// welcomed them on.
+func (s *Service) fetchGroup(ctx context.Context, viewer uint64, p FetchParams) (History, error) {
+	var h History
+	q := store.GroupMessageQuery{Group: p.Talker, After: p.Begin, Before: p.End, Limit: min(p.Size, MaxFetchSize) + 1}
+	if p.Size == 0 {
+		q.OnlyType, q.Limit = MsgHint, MaxFetchSize
+	}
+	q.Ascending = p.Begin != 0 && p.End == 0
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		g, m, err := member(ctx, tx, p.Talker, viewer)
+		if err != nil {
+			return err
+		}
+		if g.State == store.GroupDissolved {
+			return ErrGroupDissolved
+		}
+		q.After = max(q.After, m.JoinSeqno-1)
+		msgs, err := tx.ListGroupMessages(ctx, q)
+		if err != nil {
+			return err
+		}
+		if p.Size > 0 && len(msgs) > q.Limit-1 {
+			msgs, h.HasMore = msgs[:q.Limit-1], true
+		}
+		if q.Ascending {
+			slices.Reverse(msgs)
+		}
+		h.Messages = msgs
+		return nil
+	})
+	if err != nil {
+		return History{}, s.internal("fetch group messages", err)
+	}
+	s.withEmoji(&h)
 	return h, nil
 }

@@ -80,11 +80,7 @@ type delivered struct {
 // Send applies bilibili's sending rules and stores the message (catalog §3 P19, §9).
 func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error) {
 	var res SendResult
-	if req.ReceiverType == 2 {
-		// Fan groups arrive with the groups work; until then no one is a member.
-		return res, ErrNotGroupMember
-	}
-	if req.ReceiverType != 1 {
+	if req.ReceiverType != 1 && req.ReceiverType != 2 {
 		return res, ErrBadRequest
 	}
 	switch req.MsgType {
@@ -92,7 +88,7 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 	default:
 		return res, ErrTypeUnsupported
 	}
-	if req.Receiver == req.Sender {
+	if req.ReceiverType == 1 && req.Receiver == req.Sender {
 		return res, ErrToSelf
 	}
 	if len(req.Content) > MaxContentBytes {
@@ -142,6 +138,11 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 		return res, e
 	}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
+		if req.ReceiverType == 2 {
+			var err error
+			res.MsgKey, err = s.sendGroup(ctx, tx, req, content, nfv, text, recallKey, now)
+			return err
+		}
 		pair, err := tx.GetPair(ctx, req.Sender, req.Receiver)
 		if err != nil {
 			return err

@@ -1,8 +1,10 @@
 package im
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/bilimsg/bilimsg/internal/store"
 )
@@ -11,6 +13,9 @@ import (
 type SessionView struct {
 	store.Session
 	LastMsg *store.Message // nil when the session has none
+	// AtSeqno and Group are set for fan-group sessions (session_type 2) only.
+	AtSeqno uint64
+	Group   *GroupInfo
 }
 
 // Category is get_sessions' session_type parameter (catalog §3 P3), a different enum
@@ -34,107 +39,169 @@ type ListParams struct {
 	After    int64 // begin_ts, µs, exclusive
 	Before   int64 // end_ts, µs, exclusive; 0 = none
 	Size     int
+	// JoinOrder lists fan groups by the time I joined them, oldest first (category 3
+	// with a sort_rule other than 1–3); the bounds still apply to session_ts.
+	JoinOrder bool
 	// UnfollowFold leaves unfollowed sessions out of categories 1 and 4 (unfollow_fold);
 	// nil: as the user's show_unfollowed_msg (收起未关注人消息) says.
 	UnfollowFold *bool
+	// GroupFold leaves fan-group sessions out of categories 1 and 4 (group_fold); nil:
+	// as the user's is_group_fold says.
+	GroupFold *bool
 }
 
 // follows returns a filter on IsFollow; a fresh pointer each time, so no caller can
 // change another's filter.
 func follows(b bool) *bool { return &b }
 
+// groupSel selects a user's fan-group sessions for a list; bounds as SessionQuery's.
+type groupSel struct {
+	byAck, joinOrder bool
+	after, before    int64
+}
+
+func (g *groupSel) key(v SessionView) int64 {
+	if g.byAck {
+		return v.AckTs
+	}
+	return v.SessionTs
+}
+
 // ListSessions returns one page of a category (catalog §9 items 25–27). Intercepted
-// sessions appear only in category 5; fan groups (3), 花火 orders (6) and system
-// sessions (7) are empty until those features exist.
+// sessions appear only in category 5; fan groups in 3, and in 1 and 4 unless folded;
+// 花火 orders (6) and system sessions (7) are empty until those features exist.
 func (s *Service) ListSessions(ctx context.Context, owner uint64, p ListParams) (SessionList, error) {
-	q := store.SessionQuery{Owner: owner, After: p.After, Before: p.Before, Limit: p.Size + 1}
-	if p.ByAck {
-		q.Order = store.ByAckTs
-	}
-	var prepare func(tx store.Tx) error
-	switch p.Category {
-	case 1, 4:
-		switch {
-		case p.UnfollowFold == nil:
-			prepare = func(tx store.Tx) error {
-				st, err := settingsOf(ctx, tx, owner)
-				if st.ShowUnfollowedMsg == 1 {
-					q.Follow = follows(true)
-				}
-				return err
-			}
-		case *p.UnfollowFold:
-			q.Follow = follows(true)
+	return s.list(ctx, owner, p.Size, func(st store.Settings) (*store.SessionQuery, *groupSel) {
+		q := &store.SessionQuery{Owner: owner, After: p.After, Before: p.Before, Limit: p.Size + 1}
+		if p.ByAck {
+			q.Order = store.ByAckTs
 		}
-	case 2, 8:
-		q.Follow = follows(false)
-	case 5:
-		q.Intercept = true
-	case 9:
-		q.Follow = follows(true)
-	default:
-		q.Limit = 0
-	}
-	return s.list(ctx, &q, p.Size, prepare)
+		gs := &groupSel{byAck: p.ByAck, after: p.After, before: p.Before}
+		switch p.Category {
+		case 1, 4:
+			if fold := p.UnfollowFold; (fold == nil && st.ShowUnfollowedMsg == 1) || (fold != nil && *fold) {
+				q.Follow = follows(true)
+			}
+			if fold := p.GroupFold; (fold == nil && st.IsGroupFold == 1) || (fold != nil && *fold) {
+				gs = nil
+			}
+			return q, gs
+		case 3:
+			gs.joinOrder = p.JoinOrder
+			return nil, gs
+		case 2, 8:
+			q.Follow = follows(false)
+		case 5:
+			q.Intercept = true
+		case 9:
+			q.Follow = follows(true)
+		default:
+			return nil, nil
+		}
+		return q, nil
+	})
 }
 
 // NewSessions returns sessions whose session_ts is after beginUs, newest first
-// (catalog §3 P4). Intercepted sessions are left to the dustbin list.
+// (catalog §3 P4), fan groups included. Intercepted sessions are left to the dustbin list.
 func (s *Service) NewSessions(ctx context.Context, owner uint64, beginUs int64, size int) (SessionList, error) {
-	return s.list(ctx, &store.SessionQuery{Owner: owner, After: beginUs, Limit: size + 1}, size, nil)
+	return s.list(ctx, owner, size, func(store.Settings) (*store.SessionQuery, *groupSel) {
+		return &store.SessionQuery{Owner: owner, After: beginUs, Limit: size + 1}, &groupSel{after: beginUs}
+	})
 }
 
-// list reads one page of q in one snapshot; prepare, when set, completes q from the same
-// snapshot first.
-func (s *Service) list(ctx context.Context, q *store.SessionQuery, size int, prepare func(tx store.Tx) error) (SessionList, error) {
+// list reads one page in one snapshot: decide, given the owner's settings, picks the
+// user sessions (nil: none) and the fan-group sessions (nil: none) to merge. User sessions
+// come from an index range; fan-group sessions from the owner's memberships, one row per
+// group they are in, whatever the groups' sizes.
+func (s *Service) list(ctx context.Context, owner uint64, size int,
+	decide func(store.Settings) (*store.SessionQuery, *groupSel)) (SessionList, error) {
 	var out SessionList
 	err := s.st.View(ctx, func(tx store.Tx) error {
-		if prepare != nil {
-			if err := prepare(tx); err != nil {
-				return err
-			}
-		}
-		var sessions []store.Session
-		if q.Limit > 0 {
-			var err error
-			if sessions, err = tx.ListSessions(ctx, *q); err != nil {
-				return err
-			}
-		}
-		if len(sessions) > size {
-			sessions, out.HasMore = sessions[:size], true
-		}
-		if len(sessions) == 0 {
-			has, err := tx.HasSessions(ctx, q.Owner)
-			out.AddressListIsEmpty = !has
+		st, err := settingsOf(ctx, tx, owner)
+		if err != nil {
 			return err
 		}
-		views, err := withLastMessages(ctx, tx, sessions)
-		out.Sessions = views
+		q, gs := decide(st)
+		var views []SessionView
+		if q != nil && q.Limit > 0 {
+			sessions, err := tx.ListSessions(ctx, *q)
+			if err != nil {
+				return err
+			}
+			for _, sess := range sessions {
+				views = append(views, SessionView{Session: sess})
+			}
+		}
+		if gs != nil {
+			ms, err := tx.ListMemberships(ctx, owner)
+			if err != nil {
+				return err
+			}
+			if gs.joinOrder {
+				slices.SortStableFunc(ms, func(a, b store.Membership) int { return cmp.Compare(a.JoinedAt, b.JoinedAt) })
+			}
+			var groups []SessionView
+			for _, m := range ms {
+				v := groupView(m, st.ShouldReceiveGroup != 0)
+				if k := gs.key(v); !listed(m) || k <= gs.after || (gs.before != 0 && k >= gs.before) {
+					continue
+				}
+				groups = append(groups, v)
+			}
+			if !gs.joinOrder {
+				// Session and ack times are unique (tsUs), so the order is total.
+				views = append(views, groups...)
+				slices.SortFunc(views, func(a, b SessionView) int { return cmp.Compare(gs.key(b), gs.key(a)) })
+			} else {
+				views = groups
+			}
+		}
+		if len(views) > size {
+			views, out.HasMore = views[:size], true
+		}
+		if len(views) == 0 {
+			has, err := tx.HasSessions(ctx, owner)
+			if err != nil || has {
+				return err
+			}
+			ms, err := tx.ListMemberships(ctx, owner)
+			out.AddressListIsEmpty = len(ms) == 0
+			return err
+		}
+		out.Sessions, err = withLastMessages(ctx, tx, views)
 		return err
 	})
 	return out, s.internal("list sessions", err)
 }
 
-// withLastMessages attaches last messages with one batched read.
-func withLastMessages(ctx context.Context, tx store.Tx, sessions []store.Session) ([]SessionView, error) {
-	keys := make([]uint64, 0, len(sessions))
-	for _, sess := range sessions {
-		if sess.LastMsgKey != 0 {
-			keys = append(keys, sess.LastMsgKey)
+// withLastMessages attaches last messages with one batched read per kind of session.
+func withLastMessages(ctx context.Context, tx store.Tx, views []SessionView) ([]SessionView, error) {
+	var keys, groupKeys []uint64
+	for _, v := range views {
+		switch {
+		case v.LastMsgKey == 0:
+		case v.Type == 2:
+			groupKeys = append(groupKeys, v.LastMsgKey)
+		default:
+			keys = append(keys, v.LastMsgKey)
 		}
 	}
 	msgs, err := tx.GetMessages(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
+	gmsgs, err := tx.GetGroupMessages(ctx, groupKeys)
+	if err != nil {
+		return nil, err
+	}
+	msgs = append(msgs, gmsgs...)
 	byKey := make(map[uint64]*store.Message, len(msgs))
 	for i := range msgs {
 		byKey[msgs[i].Key] = &msgs[i]
 	}
-	views := make([]SessionView, len(sessions))
-	for i, sess := range sessions {
-		views[i] = SessionView{Session: sess, LastMsg: byKey[sess.LastMsgKey]}
+	for i := range views {
+		views[i].LastMsg = byKey[views[i].LastMsgKey]
 	}
 	return views, nil
 }
@@ -142,6 +209,9 @@ func withLastMessages(ctx context.Context, tx store.Tx, sessions []store.Session
 // SessionDetail returns one session; 1000004 when the two never chatted.
 func (s *Service) SessionDetail(ctx context.Context, owner uint64, typ int, talker uint64) (SessionView, error) {
 	var v SessionView
+	if typ == 2 {
+		return s.groupDetail(ctx, owner, talker)
+	}
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		sess, err := tx.GetSession(ctx, owner, typ, talker)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && sess.MaxSeqno == 0) {
@@ -150,7 +220,7 @@ func (s *Service) SessionDetail(ctx context.Context, owner uint64, typ int, talk
 		if err != nil {
 			return err
 		}
-		views, err := withLastMessages(ctx, tx, []store.Session{sess})
+		views, err := withLastMessages(ctx, tx, []SessionView{{Session: sess}})
 		if err == nil {
 			v = views[0]
 		}
@@ -173,6 +243,17 @@ func (s *Service) SingleUnread(ctx context.Context, owner uint64) (store.Counter
 // Ack marks the session read up to seqno (nil: up to its latest message). Acks clamp to
 // max_seqno and never move backwards; ack_ts is updated on every ack (catalog §9 item 30).
 func (s *Service) Ack(ctx context.Context, owner uint64, typ int, talker uint64, seqno *uint64) error {
+	if typ == 2 {
+		err := s.updateMember(ctx, owner, talker, func(tx store.Tx, g store.Group, m *store.Member, nowUs int64) error {
+			target := g.MaxSeqno
+			if seqno != nil {
+				target = *seqno
+			}
+			m.AckTs = nowUs
+			return ackMember(ctx, tx, g, m, target)
+		})
+		return s.internal("ack", err)
+	}
 	err := s.updateSession(ctx, owner, typ, talker, false, func(tx store.Tx, sess *store.Session, nowUs int64) error {
 		target := sess.MaxSeqno
 		if seqno != nil && *seqno < target {
@@ -205,7 +286,7 @@ func ackTo(ctx context.Context, tx store.Tx, sess *store.Session, target uint64)
 func (s *Service) updateSession(ctx context.Context, owner uint64, typ int, talker uint64, create bool,
 	fn func(tx store.Tx, sess *store.Session, nowUs int64) error) error {
 	if typ != 1 {
-		return nil // fan-group sessions arrive with the groups work
+		return nil // fan-group sessions are the members' rows (updateMember)
 	}
 	now := s.clock.Now()
 	return s.st.Update(ctx, func(tx store.Tx) error {
@@ -234,6 +315,13 @@ func (s *Service) updateSession(ctx context.Context, owner uint64, typ int, talk
 // RemoveSession hides the session until its next message and marks it read; history
 // stays (catalog §9 item 28).
 func (s *Service) RemoveSession(ctx context.Context, owner uint64, typ int, talker uint64) error {
+	if typ == 2 {
+		err := s.updateMember(ctx, owner, talker, func(tx store.Tx, g store.Group, m *store.Member, _ int64) error {
+			m.HiddenSeqno = g.MaxSeqno
+			return ackMember(ctx, tx, g, m, g.MaxSeqno)
+		})
+		return s.internal("remove session", err)
+	}
 	err := s.updateSession(ctx, owner, typ, talker, false, func(tx store.Tx, sess *store.Session, nowUs int64) error {
 		if sess.MaxSeqno == 0 {
 			return nil
@@ -246,6 +334,17 @@ func (s *Service) RemoveSession(ctx context.Context, owner uint64, typ int, talk
 
 // SetTop pins (top_ts = now) or unpins (0) a session.
 func (s *Service) SetTop(ctx context.Context, owner uint64, typ int, talker uint64, pin bool) error {
+	if typ == 2 {
+		err := s.updateMember(ctx, owner, talker, func(_ store.Tx, _ store.Group, m *store.Member, nowUs int64) error {
+			if !pin {
+				m.TopTs = 0
+			} else if m.TopTs == 0 {
+				m.TopTs = nowUs
+			}
+			return nil
+		})
+		return s.internal("set top", err)
+	}
 	err := s.updateSession(ctx, owner, typ, talker, true, func(_ store.Tx, sess *store.Session, nowUs int64) error {
 		if !pin {
 			sess.TopTs = 0
@@ -259,6 +358,13 @@ func (s *Service) SetTop(ctx context.Context, owner uint64, typ int, talker uint
 
 // SetDND turns do-not-disturb on or off for a session.
 func (s *Service) SetDND(ctx context.Context, owner uint64, typ int, talker uint64, on bool) error {
+	if typ == 2 {
+		err := s.updateMember(ctx, owner, talker, func(_ store.Tx, _ store.Group, m *store.Member, _ int64) error {
+			m.IsDnd = on
+			return nil
+		})
+		return s.internal("set dnd", err)
+	}
 	err := s.updateSession(ctx, owner, typ, talker, true, func(_ store.Tx, sess *store.Session, _ int64) error {
 		sess.IsDnd = on
 		return nil
@@ -289,6 +395,16 @@ func (s *Service) SetIntercept(ctx context.Context, owner, talker uint64, on boo
 func (s *Service) SessionSettings(ctx context.Context, owner uint64, typ int, talker uint64) (store.Session, error) {
 	var sess store.Session
 	err := s.st.View(ctx, func(tx store.Tx) error {
+		if typ == 2 {
+			// Only members have settings for a group; anyone else sees the defaults.
+			sess = store.Session{Owner: owner, Type: typ, Talker: talker}
+			_, m, err := member(ctx, tx, talker, owner)
+			if errors.Is(err, ErrNotGroupMember) {
+				return nil
+			}
+			sess.IsDnd = m.IsDnd
+			return err
+		}
 		var err error
 		sess, err = tx.GetSession(ctx, owner, typ, talker)
 		if errors.Is(err, store.ErrNotFound) {

@@ -1,5 +1,10 @@
 package store
 
+import (
+	"strconv"
+	"strings"
+)
+
 // User is an account.
 type User struct {
 	Mid          uint64
@@ -65,6 +70,39 @@ type Message struct {
 	VisibleTo uint64
 	// CountsUnread is false for messages that never count as unread (recalls).
 	CountsUnread bool
+	// Mentions are the mids a fan-group message @-mentions (at_uids), as decimal numbers
+	// joined by commas; "" when it mentions nobody. A string keeps Message comparable.
+	Mentions string
+	// Counted is, for a fan-group message, how many of the group's messages up to and
+	// including this one count as unread: a member's unread count is the group's latest
+	// Counted minus the Counted of the message the member acked (read diffusion).
+	Counted int64
+}
+
+// AtUIDs returns the mentioned mids, nil when there are none.
+func (m Message) AtUIDs() []uint64 {
+	if m.Mentions == "" {
+		return nil
+	}
+	var out []uint64
+	for f := range strings.SplitSeq(m.Mentions, ",") {
+		if v, err := strconv.ParseUint(f, 10, 64); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// JoinMentions encodes mids for Message.Mentions.
+func JoinMentions(mids []uint64) string {
+	var b []byte
+	for i, m := range mids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(b, m, 10)
+	}
+	return string(b)
 }
 
 // Session is one owner's view of one conversation. A row may exist only to hold
@@ -227,4 +265,67 @@ type Work struct {
 	Plays     int64
 	Danmaku   int64
 	Favorites int64
+}
+
+// GroupState is a fan group's life stage.
+type GroupState int
+
+const (
+	GroupOpen      GroupState = 0
+	GroupFrozen    GroupState = 1 // nobody can send until it is unfrozen
+	GroupDissolved GroupState = 2 // final: members keep the session, nothing else works
+)
+
+// Group is a fan group (粉丝团 / 应援团). Its messages are stored once, in the group's
+// own dense sequence (1, 2, 3, ...); the group row carries the head of that sequence, which
+// is every member's session_ts, max_seqno and last message.
+type Group struct {
+	ID         uint64
+	Owner      uint64
+	Name       string
+	Cover      string
+	Type       int // 0 应援团 (support group), 2 official group
+	State      GroupState
+	Members    int64
+	MaxSeqno   uint64
+	Counted    int64 // Message.Counted of the latest message (0 before any)
+	LastMsgKey uint64
+	SessionTs  int64 // µs of the latest message
+	CreatedAt  int64 // unix seconds
+}
+
+// Member is one user's membership of a group, and that user's session with it.
+type Member struct {
+	Group     uint64
+	Mid       uint64
+	JoinedAt  int64  // µs
+	JoinSeqno uint64 // the first of the group's messages the member sees
+	AckSeqno  uint64
+	AckTs     int64 // µs
+	// AckCounted is the Counted of the message at AckSeqno, so that the unread count is
+	// one subtraction, whatever the number of messages.
+	AckCounted int64
+	AtSeqno    uint64 // the latest message that @-mentions the member
+	TopTs      int64  // µs; 0 = not pinned
+	IsDnd      bool
+	// HiddenSeqno: the member removed the session when the group's latest message was
+	// this one; it stays out of lists until a newer message arrives (0 = never removed).
+	HiddenSeqno uint64
+}
+
+// Membership is a member row with its group.
+type Membership struct {
+	Member
+	Group Group
+}
+
+// GroupMessageQuery selects a window of one group's messages, excluding system-recalled
+// ones (status 2). Bounds are exclusive; 0 means unbounded.
+type GroupMessageQuery struct {
+	Group     uint64
+	After     uint64
+	Before    uint64
+	Limit     int
+	Ascending bool
+	OnlyType  int
 }

@@ -43,6 +43,7 @@ type Tx interface {
 	Preferences
 	AutoReplies
 	Works
+	Groups
 }
 
 // Users holds accounts.
@@ -144,4 +145,36 @@ type Works interface {
 	DeleteWork(ctx context.Context, owner, aid uint64) error // no error when absent
 	// ListWorks returns the owner's works, latest publication first (then highest aid), at most limit.
 	ListWorks(ctx context.Context, owner uint64, limit int) ([]Work, error)
+}
+
+// Groups holds fan groups, their members and their messages. A group message is stored
+// once whatever the number of members (read diffusion): members keep only their read
+// position, and everything else a member's session shows comes from the group row.
+type Groups interface {
+	CreateGroup(ctx context.Context, g Group) error // ErrConflict when the id exists
+	GetGroup(ctx context.Context, id uint64) (Group, error)
+	PutGroup(ctx context.Context, g Group) error    // replaces; ErrNotFound when absent
+	MaxGroupID(ctx context.Context) (uint64, error) // 0 when there are no groups
+
+	GetMember(ctx context.Context, group, mid uint64) (Member, error)
+	PutMember(ctx context.Context, m Member) error             // insert or replace
+	DeleteMember(ctx context.Context, group, mid uint64) error // no error when absent
+	// ListMembers returns the group's members with mid > after in mid order, at most limit.
+	ListMembers(ctx context.Context, group, after uint64, limit int) ([]Member, error)
+	// ListMemberships returns every group mid belongs to, with the group, in group id order.
+	ListMemberships(ctx context.Context, mid uint64) ([]Membership, error)
+	// MembersNamed returns the group's members whose user name is one of names (mid and
+	// name filled), for @-mentions.
+	MembersNamed(ctx context.Context, group uint64, names []string) ([]User, error)
+
+	// InsertGroupMessage stores m (ReceiverType 2, ReceiverID the group); ErrConflict when
+	// the group already has a message with m's seqno.
+	InsertGroupMessage(ctx context.Context, m Message) error
+	GetGroupMessage(ctx context.Context, key uint64) (Message, error)
+	GetGroupMessageAt(ctx context.Context, group, seqno uint64) (Message, error)
+	// GetGroupMessages returns the messages with these keys in no particular order;
+	// unknown keys are skipped.
+	GetGroupMessages(ctx context.Context, keys []uint64) ([]Message, error)
+	SetGroupMessageStatus(ctx context.Context, key uint64, status int) error
+	ListGroupMessages(ctx context.Context, q GroupMessageQuery) ([]Message, error)
 }

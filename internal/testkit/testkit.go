@@ -368,3 +368,44 @@ func (s *Server) Guard(up, fan uint64) bool {
 	}
 	return out.Replied
 }
+
+// NewGroup creates a fan group owned by owner through the operator API (raising the
+// owner's fans to 1000 first) and returns its id.
+func (s *Server) NewGroup(owner uint64, name string) uint64 {
+	s.TB.Helper()
+	s.SetFans(owner, 1000)
+	var g struct {
+		ID uint64 `json:"id"`
+	}
+	if st := s.Admin("POST", "/admin/v1/groups", map[string]any{"owner": owner, "name": name}, &g); st != 200 {
+		s.TB.Fatalf("create group of %d: status %d", owner, st)
+	}
+	return g.ID
+}
+
+// Join adds mid to group gid through the operator API.
+func (s *Server) Join(gid, mid uint64) {
+	s.TB.Helper()
+	if st := s.Admin("PUT", fmt.Sprintf("/admin/v1/groups/%d/members/%d", gid, mid), nil, nil); st != 200 {
+		s.TB.Fatalf("join %d to group %d: status %d", mid, gid, st)
+	}
+}
+
+// GroupForm builds a send_msg form for fan group gid.
+func GroupForm(from, gid uint64, msgType int, content string) url.Values {
+	f := SendForm(from, gid, msgType, content)
+	f.Set("msg[receiver_type]", "2")
+	return f
+}
+
+// SendGroupText sends a text to fan group gid and returns its msg_key; it fails the test
+// on a non-zero code.
+func (s *Server) SendGroupText(from User, gid uint64, text string) uint64 {
+	s.TB.Helper()
+	r := s.MustOK(from, PathSendMsg, GroupForm(from.Mid, gid, 1, Text(text)))
+	var d struct {
+		MsgKey uint64 `json:"msg_key"`
+	}
+	r.Data(s.TB, &d)
+	return d.MsgKey
+}

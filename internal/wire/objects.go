@@ -77,6 +77,10 @@ func toSessionJSON(v im.SessionView) sessionJSON {
 		// can_fold: the session may fold into the "unfollowed" folder (upstream's reading).
 		CanFold: b01(s.Type == 1 && !s.IsFollow),
 	}
+	if g := v.Group; g != nil {
+		// A fan-group session: is_follow and can_fold stay 0 (catalog §2.1).
+		out.AtSeqno, out.GroupName, out.GroupCover, out.GroupType = v.AtSeqno, g.Name, g.Cover, g.Type
+	}
 	if v.LastMsg != nil {
 		m := toMessageJSON(*v.LastMsg)
 		out.LastMsg = &m
@@ -87,7 +91,7 @@ func toSessionJSON(v im.SessionView) sessionJSON {
 func toMessageJSON(m store.Message) messageJSON {
 	return messageJSON{
 		SenderUID: m.SenderUID, ReceiverType: m.ReceiverType, ReceiverID: m.ReceiverID, MsgType: m.MsgType,
-		Content: m.Content, MsgSeqno: m.Seqno, Timestamp: m.Timestamp, MsgKey: m.Key, MsgStatus: m.Status,
-		NotifyCode: m.NotifyCode, NewFaceVersion: m.NewFaceVersion, MsgSource: m.Source,
+		Content: m.Content, MsgSeqno: m.Seqno, Timestamp: m.Timestamp, AtUIDs: m.AtUIDs(), MsgKey: m.Key,
+		MsgStatus: m.Status, NotifyCode: m.NotifyCode, NewFaceVersion: m.NewFaceVersion, MsgSource: m.Source,
 	}
 }

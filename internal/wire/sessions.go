@@ -81,11 +81,15 @@ func (h *Handler) singleUnread(c *call) (any, error) {
 	return out, nil
 }
 
-// myGroupUnread is P2; fan groups come with the groups work.
+// myGroupUnread is P2: the unread messages of all my fan groups.
 func (h *Handler) myGroupUnread(c *call) (any, error) {
+	n, err := c.svc.MyGroupUnread(c.ctx, c.me.Mid)
+	if err != nil {
+		return nil, err
+	}
 	return struct {
-		UnreadCount int `json:"unread_count"`
-	}{0}, nil
+		UnreadCount int64 `json:"unread_count"`
+	}{n}, nil
 }
 
 type sessionListJSON struct {
@@ -132,24 +136,32 @@ func (h *Handler) getSessions(c *call) (any, error) {
 	if begin < 0 || end < 0 {
 		return nil, c.domain()
 	}
-	fold, err := c.p.optInt("unfollow_fold", -1)
+	unfollowFold, err := c.fold("unfollow_fold") // absent: the user's show_unfollowed_msg decides
 	if err != nil {
 		return nil, err
 	}
-	var unfollowFold *bool // absent: the user's show_unfollowed_msg decides
-	if fold != -1 {
-		unfollowFold = new(fold == 1)
-	}
-	if _, err := c.p.optInt("group_fold", 0); err != nil {
+	groupFold, err := c.fold("group_fold") // absent: the user's is_group_fold decides
+	if err != nil {
 		return nil, err
 	}
 	l, err := c.svc.ListSessions(c.ctx, c.me.Mid, im.ListParams{Category: int(cat), Size: size, After: begin, Before: end,
-		ByAck: sortRule == 3 && cat != 4 && cat != 7, UnfollowFold: unfollowFold})
+		ByAck: sortRule == 3 && cat != 4 && cat != 7, UnfollowFold: unfollowFold, GroupFold: groupFold,
+		// "other" sort rules list fan groups by join time, oldest first (catalog §3 P3).
+		JoinOrder: cat == 3 && (sortRule < 1 || sortRule > 3)})
 	if err != nil {
 		return nil, err
 	}
 	// system_msg is omitted: there are no system sessions yet (catalog §8.3).
 	return toListJSON(l, true), nil
+}
+
+// fold reads a folding switch: nil when absent, else whether it is 1.
+func (c *call) fold(name string) (*bool, error) {
+	v, err := c.p.optInt(name, -1)
+	if err != nil || v == -1 {
+		return nil, err
+	}
+	return new(v == 1), nil
 }
 
 // newSessions is P4.

@@ -61,6 +61,24 @@ const (
 	qDeleteWork
 	qListWorks
 
+	qCreateGroup
+	qGetGroup
+	qPutGroup
+	qMaxGroupID
+	qGetMember
+	qPutMember
+	qDeleteMember
+	qListMembers
+	qListMemberships
+	qMembersNamed
+	qInsertGroupMessage
+	qGetGroupMessage
+	qGetGroupMessageAt
+	qGetGroupMessages
+	qSetGroupMessageStatus
+	qListGroupMessagesDesc
+	qListGroupMessagesAsc
+
 	numQueries
 )
 
@@ -89,6 +107,13 @@ const workCols = `owner, aid, bvid, title, cover, pub_date, plays, danmaku, favo
 
 const messageCols = `msg_key, seqno, conv_lo, conv_hi, sender_uid, receiver_type, receiver_id, msg_type, content,
 	timestamp, status, new_face_version, source, notify_code, visible_to, counts_unread`
+
+const groupCols = `id, owner, name, cover, type, state, members, max_seqno, counted, last_msg_key, session_ts, created_at`
+
+const memberCols = `group_id, mid, joined_at, join_seqno, ack_seqno, ack_ts, ack_counted, at_seqno, top_ts, is_dnd, hidden_seqno`
+
+const groupMessageCols = `group_id, seqno, msg_key, sender_uid, msg_type, content, timestamp, status, new_face_version,
+	source, notify_code, counts_unread, mentions, counted`
 
 // Session list filters shared by the list queries:
 // ?2 include hidden, ?3 follow filter (-1 = any), ?4 only unacked.
@@ -180,4 +205,34 @@ var queries = [numQueries]string{
 	qPutWork:    `INSERT OR REPLACE INTO works (` + workCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	qDeleteWork: `DELETE FROM works WHERE owner = ? AND aid = ?`,
 	qListWorks:  `SELECT ` + workCols + ` FROM works WHERE owner = ? ORDER BY pub_date DESC, aid DESC LIMIT ? + 0`,
+
+	qCreateGroup: `INSERT INTO groups (` + groupCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	qGetGroup:    `SELECT ` + groupCols + ` FROM groups WHERE id = ?`,
+	qPutGroup: `UPDATE groups SET owner = ?2, name = ?3, cover = ?4, type = ?5, state = ?6, members = ?7, max_seqno = ?8,
+		counted = ?9, last_msg_key = ?10, session_ts = ?11, created_at = ?12 WHERE id = ?1`,
+	qMaxGroupID:   `SELECT COALESCE(MAX(id), 0) FROM groups`,
+	qGetMember:    `SELECT ` + memberCols + ` FROM group_members WHERE group_id = ? AND mid = ?`,
+	qPutMember:    `INSERT OR REPLACE INTO group_members (` + memberCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	qDeleteMember: `DELETE FROM group_members WHERE group_id = ? AND mid = ?`,
+	qListMembers:  `SELECT ` + memberCols + ` FROM group_members WHERE group_id = ? AND mid > ? ORDER BY mid LIMIT ? + 0`,
+	qListMemberships: `SELECT m.group_id, m.mid, m.joined_at, m.join_seqno, m.ack_seqno, m.ack_ts, m.ack_counted, m.at_seqno,
+		m.top_ts, m.is_dnd, m.hidden_seqno, g.id, g.owner, g.name, g.cover, g.type, g.state, g.members, g.max_seqno,
+		g.counted, g.last_msg_key, g.session_ts, g.created_at
+		FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.mid = ? ORDER BY m.group_id`,
+	// The names travel as one JSON array parameter, so the text stays static.
+	qMembersNamed: `SELECT u.mid, u.name FROM users u JOIN group_members m ON m.group_id = ?1 AND m.mid = u.mid
+		WHERE u.name IN (SELECT value FROM json_each(?2))`,
+	qInsertGroupMessage: `INSERT INTO group_messages (` + groupMessageCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	qGetGroupMessage:    `SELECT ` + groupMessageCols + ` FROM group_messages WHERE msg_key = ?`,
+	qGetGroupMessageAt:  `SELECT ` + groupMessageCols + ` FROM group_messages WHERE group_id = ? AND seqno = ?`,
+	qGetGroupMessages: `SELECT ` + groupMessageCols + ` FROM group_messages
+		WHERE msg_key IN (SELECT value FROM json_each(?))`,
+	qSetGroupMessageStatus: `UPDATE group_messages SET status = ? WHERE msg_key = ?`,
+	// ?1 group, ?2 after, ?3 before, ?4 limit, ?5 only type (0 = any); as the 1:1 lists.
+	qListGroupMessagesDesc: `SELECT ` + groupMessageCols + ` FROM group_messages
+		WHERE group_id = ?1 AND seqno > ?2 AND seqno < ?3 AND status != 2 AND (?5 = 0 OR msg_type = ?5)
+		ORDER BY seqno DESC LIMIT ?4 + 0`,
+	qListGroupMessagesAsc: `SELECT ` + groupMessageCols + ` FROM group_messages
+		WHERE group_id = ?1 AND seqno > ?2 AND seqno < ?3 AND status != 2 AND (?5 = 0 OR msg_type = ?5)
+		ORDER BY seqno ASC LIMIT ?4 + 0`,
 }

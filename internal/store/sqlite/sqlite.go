@@ -136,15 +136,27 @@ func (s *Store) prepare(ctx context.Context) error {
 }
 
 func (s *Store) loadSequences(ctx context.Context) error {
-	var seq, key int64
 	// Keys are unsigned: once keys pass 2^63 (in 2039) they are stored negative, and the
-	// largest key is the largest negative one.
-	err := s.wconn.QueryRowContext(ctx, `SELECT COALESCE(MAX(seqno), 0), COALESCE(
-		(SELECT MAX(msg_key) FROM messages WHERE msg_key < 0), (SELECT MAX(msg_key) FROM messages), 0) FROM messages`).Scan(&seq, &key)
+	// largest key is the largest negative one. Fan-group messages draw their keys from
+	// the same counter (their seqnos are the groups' own). Each MAX is one index seek.
+	var seq int64
+	var neg, pos [2]sql.NullInt64
+	err := s.wconn.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(seqno), 0) FROM messages),
+		(SELECT MAX(msg_key) FROM messages WHERE msg_key < 0), (SELECT MAX(msg_key) FROM messages),
+		(SELECT MAX(msg_key) FROM group_messages WHERE msg_key < 0), (SELECT MAX(msg_key) FROM group_messages)`).
+		Scan(&seq, &neg[0], &pos[0], &neg[1], &pos[1])
 	if err != nil {
 		return err
 	}
-	s.seqno, s.msgKey = uint64(seq), uint64(key)
+	var key uint64
+	for i := range 2 {
+		if neg[i].Valid {
+			key = max(key, uint64(neg[i].Int64))
+		} else if pos[i].Valid {
+			key = max(key, uint64(pos[i].Int64))
+		}
+	}
+	s.seqno, s.msgKey = uint64(seq), key
 	if s.seqno < seqnoBase {
 		s.seqno = seqnoBase
 	}

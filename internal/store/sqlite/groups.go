@@ -1,0 +1,232 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+
+	"github.com/bilimsg/bilimsg/internal/store"
+)
+
+// --- fan groups ---
+
+func (t *txn) CreateGroup(ctx context.Context, g store.Group) error {
+	_, err := t.exec(ctx, qCreateGroup, groupArgs(g)...)
+	return err
+}
+
+func groupArgs(g store.Group) []any {
+	return []any{u2i(g.ID), u2i(g.Owner), g.Name, g.Cover, g.Type, int(g.State), g.Members, u2i(g.MaxSeqno),
+		g.Counted, u2i(g.LastMsgKey), g.SessionTs, g.CreatedAt}
+}
+
+// groupDest returns scan destinations for the group columns and a function that copies
+// the scanned values into g.
+func groupDest(g *store.Group) ([]any, func()) {
+	var id, owner, maxs, last int64
+	var state int
+	dest := []any{&id, &owner, &g.Name, &g.Cover, &g.Type, &state, &g.Members, &maxs, &g.Counted, &last,
+		&g.SessionTs, &g.CreatedAt}
+	return dest, func() {
+		g.ID, g.Owner, g.MaxSeqno, g.LastMsgKey, g.State = uint64(id), uint64(owner), uint64(maxs), uint64(last), store.GroupState(state)
+	}
+}
+
+func (t *txn) GetGroup(ctx context.Context, id uint64) (store.Group, error) {
+	var g store.Group
+	dest, done := groupDest(&g)
+	err := t.row(ctx, qGetGroup, u2i(id)).Scan(dest...)
+	done()
+	return g, t.mapErr(err)
+}
+
+func (t *txn) PutGroup(ctx context.Context, g store.Group) error {
+	r, err := t.exec(ctx, qPutGroup, groupArgs(g)...)
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *txn) MaxGroupID(ctx context.Context) (uint64, error) {
+	var id int64
+	err := t.row(ctx, qMaxGroupID).Scan(&id)
+	return uint64(id), t.mapErr(err)
+}
+
+func memberDest(m *store.Member) ([]any, func()) {
+	var group, mid, join, ack, at, hidden, dnd int64
+	dest := []any{&group, &mid, &m.JoinedAt, &join, &ack, &m.AckTs, &m.AckCounted, &at, &m.TopTs, &dnd, &hidden}
+	return dest, func() {
+		m.Group, m.Mid, m.JoinSeqno, m.AckSeqno, m.AtSeqno, m.HiddenSeqno = uint64(group), uint64(mid), uint64(join),
+			uint64(ack), uint64(at), uint64(hidden)
+		m.IsDnd = dnd == 1
+	}
+}
+
+func (t *txn) GetMember(ctx context.Context, group, mid uint64) (store.Member, error) {
+	var m store.Member
+	dest, done := memberDest(&m)
+	err := t.row(ctx, qGetMember, u2i(group), u2i(mid)).Scan(dest...)
+	done()
+	return m, t.mapErr(err)
+}
+
+func (t *txn) PutMember(ctx context.Context, m store.Member) error {
+	_, err := t.exec(ctx, qPutMember, u2i(m.Group), u2i(m.Mid), m.JoinedAt, u2i(m.JoinSeqno), u2i(m.AckSeqno), m.AckTs,
+		m.AckCounted, u2i(m.AtSeqno), m.TopTs, b2i(m.IsDnd), u2i(m.HiddenSeqno))
+	return err
+}
+
+func (t *txn) DeleteMember(ctx context.Context, group, mid uint64) error {
+	_, err := t.exec(ctx, qDeleteMember, u2i(group), u2i(mid))
+	return err
+}
+
+func (t *txn) ListMembers(ctx context.Context, group, after uint64, limit int) ([]store.Member, error) {
+	rows, err := t.stmt(qListMembers).QueryContext(t.c(ctx), u2i(group), bound(after), limit)
+	if err != nil {
+		return nil, t.mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.Member
+	for rows.Next() {
+		var m store.Member
+		dest, done := memberDest(&m)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, t.mapErr(err)
+		}
+		done()
+		out = append(out, m)
+	}
+	return out, t.mapErr(rows.Err())
+}
+
+func (t *txn) ListMemberships(ctx context.Context, mid uint64) ([]store.Membership, error) {
+	rows, err := t.stmt(qListMemberships).QueryContext(t.c(ctx), u2i(mid))
+	if err != nil {
+		return nil, t.mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.Membership
+	for rows.Next() {
+		var ms store.Membership
+		md, mdone := memberDest(&ms.Member)
+		gd, gdone := groupDest(&ms.Group)
+		if err := rows.Scan(append(md, gd...)...); err != nil {
+			return nil, t.mapErr(err)
+		}
+		mdone()
+		gdone()
+		out = append(out, ms)
+	}
+	return out, t.mapErr(rows.Err())
+}
+
+func (t *txn) MembersNamed(ctx context.Context, group uint64, names []string) ([]store.User, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	arr, err := json.Marshal(names)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.stmt(qMembersNamed).QueryContext(t.c(ctx), u2i(group), string(arr))
+	if err != nil {
+		return nil, t.mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.User
+	for rows.Next() {
+		var u store.User
+		var mid int64
+		if err := rows.Scan(&mid, &u.Name); err != nil {
+			return nil, t.mapErr(err)
+		}
+		u.Mid = uint64(mid)
+		out = append(out, u)
+	}
+	return out, t.mapErr(rows.Err())
+}
+
+func scanGroupMessage(sc interface{ Scan(...any) error }) (store.Message, error) {
+	var m store.Message
+	var group, seq, key, sender, counts int64
+	err := sc.Scan(&group, &seq, &key, &sender, &m.MsgType, &m.Content, &m.Timestamp, &m.Status, &m.NewFaceVersion,
+		&m.Source, &m.NotifyCode, &counts, &m.Mentions, &m.Counted)
+	m.ReceiverType, m.ReceiverID, m.Seqno, m.Key, m.SenderUID = 2, uint64(group), uint64(seq), uint64(key), uint64(sender)
+	m.CountsUnread = counts == 1
+	return m, mapErr(err)
+}
+
+func (t *txn) InsertGroupMessage(ctx context.Context, m store.Message) error {
+	_, err := t.exec(ctx, qInsertGroupMessage, u2i(m.ReceiverID), u2i(m.Seqno), u2i(m.Key), u2i(m.SenderUID), m.MsgType,
+		m.Content, m.Timestamp, m.Status, m.NewFaceVersion, m.Source, m.NotifyCode, b2i(m.CountsUnread), m.Mentions,
+		m.Counted)
+	return err
+}
+
+func (t *txn) GetGroupMessage(ctx context.Context, key uint64) (store.Message, error) {
+	m, err := scanGroupMessage(t.row(ctx, qGetGroupMessage, u2i(key)))
+	return m, t.mapErr(err)
+}
+
+func (t *txn) GetGroupMessageAt(ctx context.Context, group, seqno uint64) (store.Message, error) {
+	m, err := scanGroupMessage(t.row(ctx, qGetGroupMessageAt, u2i(group), bound(seqno)))
+	return m, t.mapErr(err)
+}
+
+func (t *txn) GetGroupMessages(ctx context.Context, keys []uint64) ([]store.Message, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	buf := make([]byte, 0, len(keys)*20+2)
+	buf = append(buf, '[')
+	for i, k := range keys {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendInt(buf, u2i(k), 10)
+	}
+	buf = append(buf, ']')
+	return t.queryGroupMessages(ctx, qGetGroupMessages, string(buf))
+}
+
+func (t *txn) queryGroupMessages(ctx context.Context, id int, args ...any) ([]store.Message, error) {
+	rows, err := t.stmt(id).QueryContext(t.c(ctx), args...)
+	if err != nil {
+		return nil, t.mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.Message
+	for rows.Next() {
+		m, err := scanGroupMessage(rows)
+		if err != nil {
+			return nil, t.mapErr(err)
+		}
+		out = append(out, m)
+	}
+	return out, t.mapErr(rows.Err())
+}
+
+func (t *txn) SetGroupMessageStatus(ctx context.Context, key uint64, status int) error {
+	r, err := t.exec(ctx, qSetGroupMessageStatus, status, u2i(key))
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *txn) ListGroupMessages(ctx context.Context, q store.GroupMessageQuery) ([]store.Message, error) {
+	id := qListGroupMessagesDesc
+	if q.Ascending {
+		id = qListGroupMessagesAsc
+	}
+	return t.queryGroupMessages(ctx, id, u2i(q.Group), bound(q.After), upper(bound(q.Before)), q.Limit, q.OnlyType)
+}
