@@ -111,10 +111,13 @@ func (s *Service) CreateGroup(ctx context.Context, ng NewGroup) (store.Group, er
 			}
 			g.ID = max(maxID+1, firstAutoGroupID)
 		}
+		// Checked before the first write: a refused call must write nothing (docs/architecture.md).
+		if _, err := tx.GetGroup(ctx, g.ID); err == nil {
+			return ErrGroupExists
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 		if err := tx.CreateGroup(ctx, g); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return ErrGroupExists
-			}
 			return err
 		}
 		m, err := s.postGroupDeferred(ctx, tx, &g, store.Message{MsgType: MsgGroupOpened,
@@ -211,15 +214,12 @@ func (s *Service) JoinGroup(ctx context.Context, id uint64, mids []uint64) ([]st
 		if g.State != store.GroupOpen {
 			return ErrGroupState
 		}
-		changed := false
+		// Every user is checked before the first write: a refused call writes nothing.
+		names := make(map[uint64]string, len(mids))
+		var joining []uint64
 		for _, mid := range mids {
-			m, err := tx.GetMember(ctx, id, mid)
-			if err == nil {
-				out = append(out, m)
+			if _, ok := names[mid]; ok {
 				continue
-			}
-			if !errors.Is(err, store.ErrNotFound) {
-				return err
 			}
 			u, err := tx.GetUser(ctx, mid)
 			if errors.Is(err, store.ErrNotFound) {
@@ -228,25 +228,41 @@ func (s *Service) JoinGroup(ctx context.Context, id uint64, mids []uint64) ([]st
 			if err != nil {
 				return err
 			}
+			names[mid] = u.Name
+			if _, err := tx.GetMember(ctx, id, mid); errors.Is(err, store.ErrNotFound) {
+				joining = append(joining, mid)
+			} else if err != nil {
+				return err
+			}
+		}
+		for _, mid := range joining {
 			msg, err := s.postGroupDeferred(ctx, tx, &g, store.Message{MsgType: MsgGroupWelcome,
-				Content: groupNotice(id, "欢迎"+u.Name+"入群"), Source: SourceGroupSystem}, now)
+				Content: groupNotice(id, "欢迎"+names[mid]+"入群"), Source: SourceGroupSystem}, now)
 			if err != nil {
 				return err
 			}
 			if err := s.addMember(ctx, tx, &g, mid, msg.Seqno, now); err != nil {
 				return err
 			}
-			m, err = tx.GetMember(ctx, id, mid)
+		}
+		if len(joining) > 0 {
+			if err := tx.PutGroup(ctx, g); err != nil {
+				return err
+			}
+		}
+		seen := make(map[uint64]bool, len(mids))
+		for _, mid := range mids {
+			if seen[mid] {
+				continue
+			}
+			seen[mid] = true
+			m, err := tx.GetMember(ctx, id, mid)
 			if err != nil {
 				return err
 			}
 			out = append(out, m)
-			changed = true
 		}
-		if !changed {
-			return nil
-		}
-		return tx.PutGroup(ctx, g)
+		return nil
 	})
 	return out, s.internal("join group", err)
 }

@@ -97,7 +97,40 @@ func createDemo(ctx context.Context, svc *im.Service) ([]demoLogin, error) {
 			return nil, fmt.Errorf("demo message %d→%d: %w", m.from, m.to, err)
 		}
 	}
+	if err := demoGroup(ctx, svc); err != nil {
+		return nil, err
+	}
 	return logins, nil
+}
+
+// demoGroupID is the fan-group id of bilibili's own examples (catalog §10, msg_type 305).
+const demoGroupID = 221082140
+
+// demoGroup opens the demo UP主's fan group with the other demo users in it and a few
+// messages, one of which @-mentions 演示粉丝, so that group sessions, at_seqno and
+// my_group_unread have something to show.
+func demoGroup(ctx context.Context, svc *im.Service) error {
+	if _, err := svc.CreateGroup(ctx, im.NewGroup{ID: demoGroupID, Owner: 293793435}); err != nil {
+		return err
+	}
+	if _, err := svc.JoinGroup(ctx, demoGroupID, []uint64{1, 2239814, 123}); err != nil {
+		return err
+	}
+	for _, m := range []struct {
+		from uint64
+		text string
+	}{
+		{2239814, "大家好~[星星眼]"},
+		{293793435, "欢迎大家！@演示粉丝 周五记得来看新视频"},
+		{1, "前排[doge]"},
+	} {
+		content, _ := json.Marshal(map[string]string{"content": m.text})
+		if _, err := svc.Send(ctx, im.SendRequest{Sender: m.from, ReceiverType: 2, Receiver: demoGroupID,
+			MsgType: im.MsgText, Content: string(content), NewFaceVersion: 1}); err != nil {
+			return fmt.Errorf("demo group message from %d: %w", m.from, err)
+		}
+	}
+	return nil
 }
 
 // demoAutoReplies gives the demo UP主 auto-replies and three works, so that following

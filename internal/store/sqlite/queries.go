@@ -219,9 +219,13 @@ var queries = [numQueries]string{
 		m.top_ts, m.is_dnd, m.hidden_seqno, g.id, g.owner, g.name, g.cover, g.type, g.state, g.members, g.max_seqno,
 		g.counted, g.last_msg_key, g.session_ts, g.created_at
 		FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.mid = ? ORDER BY m.group_id`,
-	// The names travel as one JSON array parameter, so the text stays static.
-	qMembersNamed: `SELECT u.mid, u.name FROM users u JOIN group_members m ON m.group_id = ?1 AND m.mid = u.mid
-		WHERE u.name IN (SELECT value FROM json_each(?2))`,
+	// The names travel as one JSON array parameter, so the text stays static. CROSS JOIN
+	// fixes the join order — names, then users by name, then the membership by primary
+	// key — so the cost follows the number of names; left to itself the planner may walk
+	// the group's members instead (56 ms in a group of 100,000).
+	qMembersNamed: `SELECT DISTINCT u.mid, u.name FROM json_each(?2) AS n
+		CROSS JOIN users u ON u.name = n.value
+		CROSS JOIN group_members m ON m.group_id = ?1 AND m.mid = u.mid`,
 	qInsertGroupMessage: `INSERT INTO group_messages (` + groupMessageCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	qGetGroupMessage:    `SELECT ` + groupMessageCols + ` FROM group_messages WHERE msg_key = ?`,
 	qGetGroupMessageAt:  `SELECT ` + groupMessageCols + ` FROM group_messages WHERE group_id = ? AND seqno = ?`,
