@@ -305,7 +305,7 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, im.ErrUserExists):
 		writeError(w, http.StatusConflict, err.Error())
-	case errors.Is(err, im.ErrBlocked):
+	case errors.Is(err, im.ErrBlocked), errors.Is(err, im.ErrIDsExhausted):
 		writeError(w, http.StatusConflict, err.Error())
 	case errors.Is(err, im.ErrInvalid):
 		writeError(w, http.StatusBadRequest, err.Error())

@@ -764,3 +764,12 @@ func TestGuard(t *testing.T) {
 	want(t, do(t, s, "GET", "/admin/v1/users/1001/guards/1002", ""), http.StatusNotFound, nil)
 	want(t, call(t, s, "", "POST", "/admin/v1/users/1001/guards/1002", nil), http.StatusUnauthorized, nil)
 }
+
+// TestCreateUserNoMidLeft: when the largest mid is already 2^63-1 the server cannot
+// assign one above it; it answers 409 and a given mid still works.
+func TestCreateUserNoMidLeft(t *testing.T) {
+	s := testkit.Start(t, testkit.Options{})
+	want(t, do(t, s, "POST", "/admin/v1/users", `{"name":"max","mid":9223372036854775807}`), 200, nil)
+	want(t, do(t, s, "POST", "/admin/v1/users", `{"name":"next"}`), http.StatusConflict, nil)
+	want(t, do(t, s, "POST", "/admin/v1/users", `{"name":"given","mid":42}`), 200, nil)
+}

@@ -58,4 +58,11 @@ var (
 	ErrUserExists   = errors.New("a user with this mid exists")
 	ErrInvalid      = errors.New("invalid input")
 	ErrBlocked      = errors.New("one of the two users blocks the other")
+	// ErrIDsExhausted: an id was to be assigned one above the largest, which is already
+	// the largest allowed (2^63-1); the caller must give one.
+	ErrIDsExhausted = errors.New("no id is left above the largest one; give an id")
 )
+
+// operatorErrors are the operator API's refusals: expected outcomes, not failures.
+var operatorErrors = []error{ErrUserNotFound, ErrUserExists, ErrInvalid, ErrBlocked, ErrIDsExhausted,
+	ErrGroupNotFound, ErrNotMember, ErrFewFans, ErrGroupState, ErrOwnerStays, ErrGroupExists}

@@ -109,6 +109,9 @@ func (s *Service) CreateGroup(ctx context.Context, ng NewGroup) (store.Group, er
 			if err != nil {
 				return err
 			}
+			if maxID >= math.MaxInt64 {
+				return ErrIDsExhausted
+			}
 			g.ID = max(maxID+1, firstAutoGroupID)
 		}
 		// Checked before the first write: a refused call must write nothing (docs/architecture.md).
@@ -294,6 +297,9 @@ func (s *Service) LeaveGroup(ctx context.Context, id, mid uint64, removed bool) 
 		if mid == g.Owner {
 			return ErrOwnerStays
 		}
+		if g.State == store.GroupDissolved {
+			return ErrGroupState // nothing changes in a dissolved group; members remove the session instead
+		}
 		u, err := tx.GetUser(ctx, mid)
 		if err != nil {
 			return err
@@ -302,10 +308,6 @@ func (s *Service) LeaveGroup(ctx context.Context, id, mid uint64, removed bool) 
 			return err
 		}
 		g.Members--
-		if g.State == store.GroupDissolved {
-			// A dissolved group says nothing more.
-			return tx.PutGroup(ctx, g)
-		}
 		text := u.Name + "退出了应援团"
 		if removed {
 			text = u.Name + "被移出了应援团"
@@ -483,12 +485,12 @@ func (s *Service) sendGroup(ctx context.Context, tx store.Tx, req SendRequest, c
 }
 
 // mentionTokens returns, for each of the first maxMentionTokens '@'s (ASCII or
-// full-width) of text, the run of at most maxNameRunes runes after it up to the next
-// space or '@'. A mention is the longest prefix of a token that is a member's name, so
-// "@小明你好" mentions 小明 and "@小明 你好" too.
+// full-width) of text — bare ones count too — the run of at most maxNameRunes runes after
+// it up to the next space or '@', when that run is not empty. A mention is the longest
+// prefix of a token that is a member's name, so "@小明你好" mentions 小明 and "@小明 你好" too.
 func mentionTokens(text string) []string {
 	var out []string
-	for len(out) < maxMentionTokens {
+	for range maxMentionTokens {
 		i := strings.IndexAny(text, "@＠")
 		if i < 0 {
 			break

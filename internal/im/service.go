@@ -83,9 +83,13 @@ func (s *Service) internal(op string, err error) error {
 		return nil
 	}
 	var e *Error
-	if errors.As(err, &e) || errors.Is(err, context.Canceled) || errors.Is(err, ErrUserNotFound) ||
-		errors.Is(err, ErrUserExists) || errors.Is(err, ErrInvalid) || errors.Is(err, ErrBlocked) {
+	if errors.As(err, &e) || errors.Is(err, context.Canceled) {
 		return err
+	}
+	for _, oe := range operatorErrors {
+		if errors.Is(err, oe) {
+			return err
+		}
 	}
 	s.log.Error("store failure", "op", op, "err", err)
 	return errors.Join(ErrServer, err)

@@ -62,6 +62,9 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (store.User, error
 			if err != nil {
 				return err
 			}
+			if m >= math.MaxInt64 {
+				return ErrIDsExhausted
+			}
 			u.Mid = max(m+1, firstAutoMid)
 		}
 		err := tx.CreateUser(ctx, u)
