@@ -464,7 +464,7 @@ func (s *Service) sendGroup(ctx context.Context, tx store.Tx, req SendRequest, c
 		return 0, err
 	}
 	// Sending reads the session up to the new message, as between users.
-	mem.AckSeqno, mem.AckTs, mem.AckCounted = m.Seqno, s.tsUs(now), m.Counted
+	mem.AckSeqno, mem.AckTs, mem.AckCounted = m.Seqno, g.SessionTs, m.Counted
 	if err := tx.PutMember(ctx, mem); err != nil {
 		return 0, err
 	}
@@ -502,7 +502,9 @@ func mentionTokens(text string) []string {
 			if unicode.IsSpace(r) || r == '@' || r == '＠' || n == maxNameRunes {
 				break
 			}
-			end, n = j+utf8.RuneLen(r), n+1
+			// The width actually decoded: an invalid byte is one byte, not RuneLen(U+FFFD).
+			_, w := utf8.DecodeRuneInString(text[j:])
+			end, n = j+w, n+1
 		}
 		if end > 0 {
 			out = append(out, text[:end])

@@ -1334,8 +1334,9 @@ func TestGroupRecall(t *testing.T) {
 		KeyHitInfos json.RawMessage `json:"key_hit_infos"`
 	}
 	r0.Data(t, &ans)
+	// No key_hit_infos for a group text: bilibili sends it only for texts to a user.
 	if ans.MsgKey == 0 || ans.MsgContent == nil || *ans.MsgContent != testkit.Text("说错了") ||
-		string(ans.KeyHitInfos) != "{}" {
+		ans.KeyHitInfos != nil {
 		t.Errorf("send answer: %s", r0.Body)
 	}
 	key := ans.MsgKey

@@ -194,7 +194,8 @@ func (p params) firstUint(name string) (uint64, bool, error) {
 		return 0, false, nil
 	}
 	first, _, _ := strings.Cut(v, ",")
-	n, err := strconv.ParseUint(strings.TrimSpace(first), 10, 64)
+	// No trimming: " 1" is as malformed here as in every other number (docs/choices.md).
+	n, err := strconv.ParseUint(first, 10, 64)
 	if err != nil {
 		return 0, false, im.ErrBadRequest
 	}

@@ -71,10 +71,13 @@ func (h *Handler) sendMsg(c *call) (any, error) {
 	if res.Text {
 		out.EInfos = res.EInfos
 		out.MsgContent = &res.MsgContent
-		// key_hit_infos: {} when nothing was hit (msg_type 1 to a user).
-		out.KeyHitInfos = &keyHitJSON{}
-		if res.KeyHit != nil {
-			out.KeyHitInfos = &keyHitJSON{Toast: res.KeyHit.Toast, RuleID: res.KeyHit.RuleID, HighText: []struct{}{{}}}
+		// key_hit_infos only for msg_type 1 to a user (catalog P19; both sources agree), {}
+		// when nothing was hit; msg_content for every text, fan groups included (§9 item 46).
+		if rtype == 1 {
+			out.KeyHitInfos = &keyHitJSON{}
+			if res.KeyHit != nil {
+				out.KeyHitInfos = &keyHitJSON{Toast: res.KeyHit.Toast, RuleID: res.KeyHit.RuleID, HighText: []struct{}{{}}}
+			}
 		}
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strconv"
 
 	"github.com/bilimsg/bilimsg/internal/store"
@@ -175,7 +176,10 @@ func (t *txn) GetGroupMessage(ctx context.Context, key uint64) (store.Message, e
 }
 
 func (t *txn) GetGroupMessageAt(ctx context.Context, group, seqno uint64) (store.Message, error) {
-	m, err := scanGroupMessage(t.row(ctx, qGetGroupMessageAt, u2i(group), bound(seqno)))
+	if seqno > math.MaxInt64 {
+		return store.Message{}, store.ErrNotFound // group seqnos count up from 1
+	}
+	m, err := scanGroupMessage(t.row(ctx, qGetGroupMessageAt, u2i(group), u2i(seqno)))
 	return m, t.mapErr(err)
 }
 

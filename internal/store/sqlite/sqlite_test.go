@@ -261,6 +261,273 @@ func TestMigrateV1KeepsData(t *testing.T) {
 	}
 }
 
+// TestMigrateV2KeepsData upgrades a database written at schema version 2 (before fan
+// groups): its rows stay, the sequences continue above them, the group tables work, and
+// the index that @-mentions look names up with exists.
+func TestMigrateV2KeepsData(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, dbName)
+	var schema []string
+	for _, name := range []string{"0001_init.sql", "0002_settings.sql"} {
+		b, err := os.ReadFile(filepath.Join("migrations", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema = append(schema, string(b))
+	}
+	db := rawDB(t, path)
+	const (
+		owner  = 1<<60 + 12345
+		talker = 844424930131966
+		key    = 7_500_000_000_000_000_001
+		seqno  = 1_000_000_000_000_042
+	)
+	// Written the way the version-2 binary wrote them (its own column lists).
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{schema[0], nil},
+		{schema[1], nil},
+		{"PRAGMA user_version = 2", nil},
+		{`INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, '老用户', 'f', 5, 'h', 1717315200)`,
+			[]any{int64(owner)}},
+		{`INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, 'talker', '', 0, '', 1717315201)`,
+			[]any{int64(talker)}},
+		{`INSERT INTO sessions (owner, type, talker, ack_seqno, ack_ts, max_seqno, session_ts, top_ts, unread, last_msg_key,
+			is_follow, is_dnd, push_setting, intercept, trust, hidden, my_sent, talker_active, auto_reply_at)
+			VALUES (?, 1, ?, ?, 11, ?, 22, 33, 4, ?, 1, 1, 1, 0, 1, 0, 2, 1, 1717315299)`,
+			[]any{int64(owner), int64(talker), int64(seqno - 1), int64(seqno), int64(key)}},
+		{`INSERT INTO messages (msg_key, seqno, conv_lo, conv_hi, sender_uid, receiver_type, receiver_id, msg_type, content,
+			timestamp, status, new_face_version, source, notify_code, visible_to, counts_unread)
+			VALUES (?, ?, ?, ?, ?, 1, ?, 1, '{"content":"hi"}', 1717315200, 0, 1, 0, '', 0, 1)`,
+			[]any{int64(key), int64(seqno), int64(talker), int64(owner), int64(talker), int64(owner)}},
+		{`INSERT INTO counters (owner, follow, unfollow, dustbin) VALUES (?, 4, 0, 0)`, []any{int64(owner)}},
+		{`INSERT INTO settings (owner, show_unfollowed_msg, msg_notify, set_like, set_comment, set_at, is_group_fold,
+			should_receive_group, receive_unfollow_msg, followed_reply, keys_reply, recv_reply, voyage_reply,
+			recommend_followed_reply, ai_intercept, set_recv_reply, set_recv_like, set_new_follow)
+			VALUES (?, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0)`, []any{int64(owner)}},
+		{`INSERT INTO block_words (owner, content, ctime) VALUES (?, '广告', 1717315200)`, []any{int64(owner)}},
+		{`INSERT INTO auto_replies (owner, type, title, key1, key2, reply, ctime) VALUES (?, 1, '', '', '', 'thanks', 1)`,
+			[]any{int64(owner)}},
+		{`INSERT INTO works (owner, aid, bvid, title, cover, pub_date, plays, danmaku, favorites)
+			VALUES (?, 1, 'BV1', 'w', '', 1, 2, 3, 4)`, []any{int64(owner)}},
+	} {
+		if _, err := db.Exec(q.sql, q.args...); err != nil {
+			t.Fatalf("%.60s: %v", q.sql, err)
+		}
+	}
+	db.Close()
+
+	st := open(t, dir)
+	defer st.Close()
+	wantUser := store.User{Mid: owner, Name: "老用户", Face: "f", Fans: 5, PasswordHash: "h", CreatedAt: 1717315200}
+	wantSess := store.Session{Owner: owner, Type: 1, Talker: talker, AckSeqno: seqno - 1, AckTs: 11, MaxSeqno: seqno,
+		SessionTs: 22, TopTs: 33, Unread: 4, LastMsgKey: key, IsFollow: true, IsDnd: true, PushSetting: 1, Trust: true,
+		MySent: 2, TalkerActive: true, AutoReplyAt: 1717315299}
+	wantSettings := store.Settings{ShowUnfollowedMsg: 1, ShouldReceiveGroup: 1, AIIntercept: 1}
+	err := st.View(ctx, func(tx store.Tx) error {
+		if u, err := tx.GetUser(ctx, owner); err != nil || u != wantUser {
+			t.Errorf("user after migrating = %+v, %v; want %+v", u, err, wantUser)
+		}
+		if s, err := tx.GetSession(ctx, owner, 1, talker); err != nil || s != wantSess {
+			t.Errorf("session after migrating = %+v, %v\nwant %+v", s, err, wantSess)
+		}
+		if m, err := tx.GetMessage(ctx, key); err != nil || m.Seqno != seqno || m.Content != `{"content":"hi"}` {
+			t.Errorf("message after migrating = %+v, %v", m, err)
+		}
+		if c, err := tx.GetCounters(ctx, owner); err != nil || c != (store.Counters{Follow: 4}) {
+			t.Errorf("counters after migrating = %+v, %v", c, err)
+		}
+		if s, err := tx.GetSettings(ctx, owner); err != nil || s != wantSettings {
+			t.Errorf("settings after migrating = %+v, %v; want %+v", s, err, wantSettings)
+		}
+		if ws, err := tx.ListBlockWords(ctx, owner); err != nil || len(ws) != 1 || ws[0].Content != "广告" {
+			t.Errorf("block words after migrating = %+v, %v", ws, err)
+		}
+		if rs, err := tx.ListAutoReplies(ctx, owner, 1); err != nil || len(rs) != 1 || rs[0].Reply != "thanks" {
+			t.Errorf("auto-replies after migrating = %+v, %v", rs, err)
+		}
+		if ws, err := tx.ListWorks(ctx, owner, 10); err != nil || len(ws) != 1 || ws[0].Favorites != 4 {
+			t.Errorf("works after migrating = %+v, %v", ws, err)
+		}
+		if id, err := tx.MaxGroupID(ctx); err != nil || id != 0 {
+			t.Errorf("MaxGroupID after migrating = %d, %v; want 0", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sequences continue above the migrated message, and the group tables work with
+	// the migrated users.
+	const gid = 200_000_001
+	var gkey uint64
+	err = st.Update(ctx, func(tx store.Tx) error {
+		s, err := tx.NextSeqno(ctx)
+		if err == nil && s <= seqno {
+			return fmt.Errorf("NextSeqno after migrating = %d, not above %d", s, seqno)
+		}
+		if gkey, err = tx.NextMsgKey(ctx, 0); err == nil && gkey <= key {
+			return fmt.Errorf("NextMsgKey after migrating = %d, not above %d", gkey, uint64(key))
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.CreateGroup(ctx, store.Group{ID: gid, Owner: owner, Name: "应援团", Members: 2, MaxSeqno: 1,
+			Counted: 1, LastMsgKey: gkey, CreatedAt: 1717315300}); err != nil {
+			return err
+		}
+		for _, mid := range []uint64{owner, talker} {
+			if err := tx.PutMember(ctx, store.Member{Group: gid, Mid: mid, JoinSeqno: 1}); err != nil {
+				return err
+			}
+		}
+		return tx.InsertGroupMessage(ctx, store.Message{Key: gkey, Seqno: 1, SenderUID: talker, ReceiverType: 2,
+			ReceiverID: gid, MsgType: 1, Content: `{"content":"@老用户 hi"}`, Timestamp: 1717315300, CountsUnread: true,
+			Mentions: store.JoinMentions([]uint64{owner}), Counted: 1})
+	})
+	if err != nil {
+		t.Fatalf("writing the group tables after migrating: %v", err)
+	}
+	err = st.View(ctx, func(tx store.Tx) error {
+		us, err := tx.MembersNamed(ctx, gid, []string{"老用户", "nobody"})
+		if err != nil || len(us) != 1 || us[0].Mid != owner || us[0].Name != "老用户" {
+			t.Errorf("MembersNamed after migrating = %+v, %v", us, err)
+		}
+		ms, err := tx.ListMemberships(ctx, talker)
+		if err != nil || len(ms) != 1 || ms[0].Group.ID != gid || ms[0].Group.LastMsgKey != gkey {
+			t.Errorf("ListMemberships after migrating = %+v, %v", ms, err)
+		}
+		if m, err := tx.GetGroupMessageAt(ctx, gid, 1); err != nil || m.Key != gkey || m.Mentions != store.JoinMentions([]uint64{owner}) {
+			t.Errorf("group message after migrating = %+v, %v", m, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = rawDB(t, path)
+	if got := pragma(t, db, "user_version"); got != strconv.Itoa(sqlite.SchemaVersion()) {
+		t.Errorf("user_version = %s after migrating, want %d", got, sqlite.SchemaVersion())
+	}
+	for _, idx := range []struct{ name, table string }{
+		{"users_by_name", "users"},
+		{"group_members_by_mid", "group_members"},
+		{"group_messages_by_key", "group_messages"},
+	} {
+		var table string
+		err := db.QueryRow(`SELECT tbl_name FROM sqlite_schema WHERE type = 'index' AND name = ?`, idx.name).Scan(&table)
+		if err != nil || table != idx.table {
+			t.Errorf("index %s after migrating: on %q, %v; want on %s", idx.name, table, err, idx.table)
+		}
+	}
+	// The name lookup of @-mentions uses the index, not a scan of every user.
+	rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT mid FROM users WHERE name IN ('a', 'b')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if p := strings.Join(plan, "; "); !strings.Contains(p, "users_by_name") {
+		t.Errorf("looking users up by name does not use users_by_name: %s", p)
+	}
+}
+
+// TestReopenMsgKeyAboveGroupMessages: fan-group messages draw their keys from the same
+// counter as 1:1 messages, so after a restart NextMsgKey must hand out a key above the
+// largest of either table, with keys at or past 2^63 stored negative.
+func TestReopenMsgKeyAboveGroupMessages(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name            string
+		direct, grouped []uint64 // keys stored in messages and in group_messages
+		wantAbove       uint64
+	}{
+		{"group largest", []uint64{7_500_000_000_000_000_000}, []uint64{7_500_000_000_000_000_500, 7_500_000_000_000_000_499},
+			7_500_000_000_000_000_500},
+		{"group only", nil, []uint64{7_500_000_000_000_000_007}, 7_500_000_000_000_000_007},
+		{"group negative", []uint64{1<<63 - 1}, []uint64{1<<63 + 5, 1 << 63, 7_500_000_000_000_000_000}, 1<<63 + 5},
+		{"group negative only", nil, []uint64{1<<63 + 1000, 1<<64 - 1000}, 1<<64 - 1000},
+		{"direct negative, group positive", []uint64{1<<63 + 9}, []uint64{1<<63 - 1}, 1<<63 + 9},
+		{"both negative, group larger", []uint64{1<<63 + 9}, []uint64{1<<63 + 10}, 1<<63 + 10},
+		{"both negative, direct larger", []uint64{1<<63 + 11}, []uint64{1<<63 + 10}, 1<<63 + 11},
+		{"direct largest", []uint64{7_500_000_000_000_001_000}, []uint64{7_500_000_000_000_000_999}, 7_500_000_000_000_001_000},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			st := open(t, dir)
+			t.Cleanup(func() { st.Close() }) // the last one opened; Close is idempotent
+			err := st.Update(ctx, func(tx store.Tx) error {
+				if err := tx.CreateGroup(ctx, store.Group{ID: 1, Owner: 1, Name: "g", CreatedAt: 1}); err != nil {
+					return err
+				}
+				for i, k := range c.direct {
+					if err := tx.InsertMessage(ctx, store.Message{Key: k, Seqno: 1_000_000_000_000_001 + uint64(i),
+						Conv: store.ConvOf(1, 2), SenderUID: 1, ReceiverType: 1, ReceiverID: 2, MsgType: 1,
+						Content: `{"content":"x"}`, Timestamp: 1, CountsUnread: true}); err != nil {
+						return err
+					}
+				}
+				for i, k := range c.grouped {
+					if err := tx.InsertGroupMessage(ctx, store.Message{Key: k, Seqno: uint64(i + 1), SenderUID: 1,
+						ReceiverType: 2, ReceiverID: 1, MsgType: 1, Content: `{"content":"y"}`, Timestamp: 1,
+						CountsUnread: true, Counted: int64(i + 1)}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Close(); err != nil {
+				t.Fatal(err)
+			}
+			for round := range 2 {
+				st = open(t, dir)
+				var k uint64
+				err = st.Update(ctx, func(tx store.Tx) error {
+					var err error
+					k, err = tx.NextMsgKey(ctx, 1_717_315_200_000) // a clock far behind the stored keys
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if k <= c.wantAbove {
+					t.Errorf("round %d: NextMsgKey after reopening = %d, not above %d", round, k, c.wantAbove)
+				}
+				// The key handed out is usable for a group message.
+				err = st.Update(ctx, func(tx store.Tx) error {
+					return tx.InsertGroupMessage(ctx, store.Message{Key: k, Seqno: uint64(100 + round), SenderUID: 1,
+						ReceiverType: 2, ReceiverID: 1, MsgType: 1, Content: `{"content":"z"}`, Timestamp: 2})
+				})
+				if err != nil {
+					t.Errorf("round %d: storing a group message with the new key %d: %v", round, k, err)
+				}
+				if err := st.Close(); err != nil {
+					t.Fatal(err)
+				}
+				c.wantAbove = k
+			}
+		})
+	}
+}
+
 func TestWALMode(t *testing.T) {
 	dir := t.TempDir()
 	st := open(t, dir)

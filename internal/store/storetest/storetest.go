@@ -62,6 +62,18 @@ func Run(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 		{"ViewSnapshot", testViewSnapshot},
 		{"UpdateAfterClose", testUpdateAfterClose},
 		{"CloseRace", testCloseRace},
+		{"GroupRoundTrip", testGroupRoundTrip},
+		{"GroupMembers", testGroupMembers},
+		{"ListMembers", testListMembers},
+		{"ListMemberships", testListMemberships},
+		{"MembersNamed", testMembersNamed},
+		{"GroupMessageRoundTrip", testGroupMessageRoundTrip},
+		{"GetGroupMessages", testGetGroupMessages},
+		{"ListGroupMessages", testListGroupMessages},
+		{"SetGroupMessageStatus", testSetGroupMessageStatus},
+		{"GroupsUpdateErrorRollsBack", testGroupsUpdateErrorRollsBack},
+		{"GroupsConcurrentFailures", testGroupsConcurrentFailures},
+		{"GroupsViewReadOnly", testGroupsViewReadOnly},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
