@@ -14,7 +14,6 @@ import (
 
 // Tests of the @-mention parsing of fan-group messages (docs/groups.md).
 
-
 func TestMentionTokens(t *testing.T) {
 	long := strings.Repeat("字", 100)
 	cases := []struct {
