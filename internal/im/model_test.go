@@ -16,6 +16,9 @@ package im_test
 // (receive_unfollow_msg), where each delivered message lands (dustbin or not), and which
 // auto-replies each send, follow and guard purchase produces.
 //
+// The fan-group part (model_groups_test.go) adds the groups of docs/groups.md: their
+// members, messages, @-mentions and sessions, interleaved with the rest.
+//
 // After every step the counters of every user are compared, and the session lists and
 // sessions of the users the step may have changed; every fullEvery steps, those of every
 // user (-model.full: after every step).
@@ -99,7 +102,8 @@ type model struct {
 	maxSeq  uint64
 	maxKey  uint64
 
-	mSettings // docs/settings.md: preferences, block words, auto-replies
+	mSettings          // docs/settings.md: preferences, block words, auto-replies
+	grp       *mGroups // docs/groups.md (model_groups_test.go)
 	// events counts what the rules decided (auto-replies sent or skipped, dustbin
 	// deliveries, ...), so that the run can check the mix exercised them.
 	events map[string]int
@@ -273,6 +277,7 @@ type op struct {
 	reply im.ReplyText
 	id    uint64
 	work  store.Work
+	g     *gOp // fan-group ops (model_groups_test.go)
 }
 
 func (o op) String() string {
@@ -299,6 +304,9 @@ func (o op) String() string {
 		return fmt.Sprintf("dustbin_remove %d", o.a)
 	case opAdvance:
 		return fmt.Sprintf("advance %v", o.d)
+	}
+	if o.kind >= opGCreate {
+		return o.groupString()
 	}
 	return o.settingsString()
 }
@@ -383,6 +391,9 @@ func (m *model) predict(o op, now time.Time) outcome {
 			}
 		}
 	default:
+		if o.kind >= opGCreate {
+			return m.predictGroup(o, now)
+		}
 		out := m.predictSettings(o, now)
 		switch a := o.a; o.kind {
 		case opSettings:
@@ -614,6 +625,9 @@ func (g *gen) next() op {
 	if len(g.queue) > 0 {
 		o := g.queue[0]
 		g.queue = g.queue[1:]
+		return o
+	}
+	if o, ok := g.groupOp(); ok { // drawn from the groups' own source
 		return o
 	}
 	a := g.user()
@@ -850,11 +864,12 @@ func runModel(t *testing.T, seed uint64, steps int) {
 	fans := map[uint64]int64{}
 	for _, u := range users {
 		fans[u] = modelFans[u]
-		if _, err := svc.CreateUser(ctx, im.NewUser{Mid: u, Name: fmt.Sprintf("u%d", u), Fans: fans[u]}); err != nil {
+		if _, err := svc.CreateUser(ctx, im.NewUser{Mid: u, Name: modelNames[u], Fans: fans[u]}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	m := newModel(users, fans, period)
+	m.grp = newMGroups(seed, clock.Now())
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	g := &gen{r: r, m: m, texts: sortedKeys(textVerdict), imgs: sortedKeys(imageVerdict), period: period,
 		queue: preamble()}
@@ -877,7 +892,7 @@ func runModel(t *testing.T, seed uint64, steps int) {
 		}
 		codes[codeName(h.o, err)]++
 		if *modelTrace {
-			t.Logf("%d: %s → %s, %d new messages", h.step, h.o, codeName(h.o, err), len(want.fresh))
+			t.Logf("%d: %s → %s, %d new messages", h.step, h.o, codeName(h.o, err), len(want.fresh)+len(m.grp.fresh))
 		}
 		if want.err == nil && len(want.fresh) > 0 {
 			h.learn(want.fresh, res.send)
@@ -892,15 +907,18 @@ func runModel(t *testing.T, seed uint64, steps int) {
 			want.verify(h)
 		}
 		h.compare(cr, touchedBy(h.o, want))
+		h.compareGroups()
 		if h.step%250 == 249 || h.step == steps-1 {
 			h.compareHistory()
+			h.compareGroupHistory()
 		}
 	}
 	// The mix must actually exercise every rule it claims to; otherwise the test could
 	// pass without checking anything. (Checked on the fixed seed, where it is
 	// deterministic; a rare code may not come up in a short run of another seed.)
 	for _, k := range append([]string{"send:0", "send:21047", "send:25005", "send:25003", "send:21026", "send:-400",
-		"send:21007", "send:21035", "send:21037", "send:10005", "send:21041", "send:21042", "recall:0"}, settingsCodes...) {
+		"send:21007", "send:21035", "send:21037", "send:10005", "send:21041", "send:21042", "recall:0"},
+		slices.Concat(settingsCodes, groupCodes)...) {
 		if codes[k] == 0 && m.events[k] == 0 && seed == modelFixedSeed && steps >= 3000 {
 			t.Errorf("seed %d: the op mix never produced %s (%v, events %v)", seed, k, codes, m.events)
 		}
@@ -909,6 +927,9 @@ func runModel(t *testing.T, seed uint64, steps int) {
 }
 
 func codeName(o op, err error) string {
+	if o.kind >= opGCreate {
+		return groupCodeName(o, err)
+	}
 	kind := "other"
 	switch o.kind {
 	case opSend:
@@ -981,6 +1002,9 @@ func (h *harness) exec(o op) (execResult, error) {
 	case opAdvance:
 		h.clock.Advance(o.d)
 	default:
+		if o.kind >= opGCreate {
+			return h.execGroup(o)
+		}
 		return h.execSettings(o)
 	}
 	return res, err
@@ -1171,6 +1195,9 @@ func (h *harness) compare(r *rand.Rand, touched []uint64) {
 	}
 	got := map[uint64]bool{}
 	for _, v := range l.Sessions {
+		if v.Type == 2 {
+			continue // fan groups: compareGroups
+		}
 		if m.s(u, v.Talker).intercept {
 			h.fail("new_sessions of %d lists %d, whose session is in the dustbin", u, v.Talker)
 		}
@@ -1196,7 +1223,9 @@ func (h *harness) compareList(u uint64, cat int, want []uint64, listed map[uint6
 		}
 		return 0
 	})
-	l, err := h.svc.ListSessions(h.ctx, u, im.ListParams{Category: cat, Size: 100})
+	// Fan groups folded out: compareGroups compares them, and the lists they are in.
+	fold := true
+	l, err := h.svc.ListSessions(h.ctx, u, im.ListParams{Category: cat, Size: 100, GroupFold: &fold})
 	if err != nil {
 		h.fail("get_sessions %d cat %d: %v", u, cat, err)
 	}
