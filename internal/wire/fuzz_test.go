@@ -178,6 +178,26 @@ func FuzzSendMsg(f *testing.F) {
 	sent, err := svc.Send(ctx, im.SendRequest{Sender: 1001, ReceiverType: 1, Receiver: 1002, MsgType: 1,
 		Content: `{"content":"first"}`, NewFaceVersion: 1})
 	must(err)
+	// Fan groups of 1002: 9001 open and 9002 frozen with 1001 in them, 9003 dissolved with
+	// 1001 in it, 9004 without 1001.
+	_, err = svc.UpdateUser(ctx, 1002, im.UserPatch{Fans: new(int64(1000))})
+	must(err)
+	groups := []uint64{9001, 9002, 9003, 9004}
+	for _, g := range groups {
+		_, err := svc.CreateGroup(ctx, im.NewGroup{ID: g, Owner: 1002})
+		must(err)
+		if g != 9004 {
+			_, err = svc.JoinGroup(ctx, g, []uint64{1001, 1005})
+			must(err)
+		}
+	}
+	_, err = svc.SetGroupState(ctx, 9002, store.GroupFrozen)
+	must(err)
+	_, err = svc.SetGroupState(ctx, 9003, store.GroupDissolved)
+	must(err)
+	groupSent, err := svc.Send(ctx, im.SendRequest{Sender: 1001, ReceiverType: 2, Receiver: 9001, MsgType: 1,
+		Content: `{"content":"@u1005 hi"}`, NewFaceVersion: 1})
+	must(err)
 	h := New(svc, nil)
 
 	f.Add("1001", "1002", "1", "1", `{"content":"hi [doge]"}`, "372778FD-E359-461D-86A3-EA2BCC6FF52A", "1626181379", "1", uint16(0))
@@ -191,6 +211,14 @@ func FuzzSendMsg(f *testing.F) {
 	f.Add("1001", "1004", "1", "1", `{"content":"blocking"}`, "d", "1", "1", uint16(0))
 	f.Add("1001", "1001", "1", "1", `{"content":"me"}`, "d", "1", "1", uint16(0))
 	f.Add("1001", "1002", "2", "1", `{"content":"group"}`, "d", "1", "1", uint16(0))
+	for _, g := range []string{"9001", "9002", "9003", "9004", "0", "18446744073709551615"} {
+		f.Add("1001", g, "2", "1", `{"content":"@u1002 @u1005，hi ＠u1001"}`, "d", "1", "1", uint16(0))
+	}
+	f.Add("1001", "9001", "2", "2", `{"url":"https://i0.hdslb.com/bfs/im/a.png"}`, "d", "1", "1", uint16(0))
+	f.Add("1001", "9001", "2", "5", strconv.FormatUint(groupSent.MsgKey, 10), "d", "1", "1", uint16(0))
+	f.Add("1001", "9001", "2", "5", strconv.FormatUint(sent.MsgKey, 10), "d", "1", "1", uint16(0))
+	f.Add("1001", "1002", "1", "5", strconv.FormatUint(groupSent.MsgKey, 10), "d", "1", "1", uint16(0))
+	f.Add("1001", "9001", "2", "1", `{"content":"`+strings.Repeat("@", 30)+`u1005"}`, "d", "1", "1", uint16(0))
 	f.Add("1001", "1002", "1", "6", `{"content":"x"}`, "d", "1", "1", uint16(0))
 	f.Add("1001", "1002", "1", "99999999999", `{"content":"x"}`, "d", "1", "1", uint16(0))
 	f.Add("1002", "1001", "1", "1", `{"content":"not me"}`, "d", "1", "1", uint16(0))
@@ -216,6 +244,13 @@ func FuzzSendMsg(f *testing.F) {
 				}
 				maxs[side[0]<<32|side[1]] = s.MaxSeqno
 			}
+		}
+		for _, g := range groups {
+			grp, err := svc.GetGroup(ctx, g)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			maxs[g] = grp.MaxSeqno
 		}
 		return cs, maxs
 	}
