@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 
 	"github.com/bilimsg/bilimsg/internal/store"
 )
@@ -71,7 +72,7 @@ func (g *groupSel) key(v SessionView) int64 {
 // sessions appear only in category 5; fan groups in 3, and in 1 and 4 unless folded;
 // 花火 orders (6) and system sessions (7) are empty until those features exist.
 func (s *Service) ListSessions(ctx context.Context, owner uint64, p ListParams) (SessionList, error) {
-	return s.list(ctx, owner, p.Size, func(st store.Settings) (*store.SessionQuery, *groupSel) {
+	return s.list(ctx, owner, p.Size, func(settings func() (store.Settings, error)) (*store.SessionQuery, *groupSel, error) {
 		q := &store.SessionQuery{Owner: owner, After: p.After, Before: p.Before, Limit: p.Size + 1}
 		if p.ByAck {
 			q.Order = store.ByAckTs
@@ -79,16 +80,23 @@ func (s *Service) ListSessions(ctx context.Context, owner uint64, p ListParams) 
 		gs := &groupSel{byAck: p.ByAck, after: p.After, before: p.Before}
 		switch p.Category {
 		case 1, 4:
+			var st store.Settings
+			if p.UnfollowFold == nil || p.GroupFold == nil {
+				var err error
+				if st, err = settings(); err != nil {
+					return nil, nil, err
+				}
+			}
 			if fold := p.UnfollowFold; (fold == nil && st.ShowUnfollowedMsg == 1) || (fold != nil && *fold) {
 				q.Follow = follows(true)
 			}
 			if fold := p.GroupFold; (fold == nil && st.IsGroupFold == 1) || (fold != nil && *fold) {
 				gs = nil
 			}
-			return q, gs
+			return q, gs, nil
 		case 3:
 			gs.joinOrder = p.JoinOrder
-			return nil, gs
+			return nil, gs, nil
 		case 2, 8:
 			q.Follow = follows(false)
 		case 5:
@@ -96,33 +104,34 @@ func (s *Service) ListSessions(ctx context.Context, owner uint64, p ListParams) 
 		case 9:
 			q.Follow = follows(true)
 		default:
-			return nil, nil
+			return nil, nil, nil
 		}
-		return q, nil
+		return q, nil, nil
 	})
 }
 
 // NewSessions returns sessions whose session_ts is after beginUs, newest first
 // (catalog §3 P4), fan groups included. Intercepted sessions are left to the dustbin list.
 func (s *Service) NewSessions(ctx context.Context, owner uint64, beginUs int64, size int) (SessionList, error) {
-	return s.list(ctx, owner, size, func(store.Settings) (*store.SessionQuery, *groupSel) {
-		return &store.SessionQuery{Owner: owner, After: beginUs, Limit: size + 1}, &groupSel{after: beginUs}
+	return s.list(ctx, owner, size, func(func() (store.Settings, error)) (*store.SessionQuery, *groupSel, error) {
+		return &store.SessionQuery{Owner: owner, After: beginUs, Limit: size + 1}, &groupSel{after: beginUs}, nil
 	})
 }
 
-// list reads one page in one snapshot: decide, given the owner's settings, picks the
-// user sessions (nil: none) and the fan-group sessions (nil: none) to merge. User sessions
-// come from an index range; fan-group sessions from the owner's memberships, one row per
-// group they are in, whatever the groups' sizes.
+// list reads one page in one snapshot: decide picks the user sessions (nil: none) and the
+// fan-group sessions (nil: none) to merge, reading the owner's settings (from the same
+// snapshot, at most once) only when it needs them. User sessions come from an index
+// range; fan-group sessions from the owner's memberships, one row per group they are in,
+// whatever the groups' sizes.
 func (s *Service) list(ctx context.Context, owner uint64, size int,
-	decide func(store.Settings) (*store.SessionQuery, *groupSel)) (SessionList, error) {
+	decide func(settings func() (store.Settings, error)) (*store.SessionQuery, *groupSel, error)) (SessionList, error) {
 	var out SessionList
 	err := s.st.View(ctx, func(tx store.Tx) error {
-		st, err := settingsOf(ctx, tx, owner)
+		settings := sync.OnceValues(func() (store.Settings, error) { return settingsOf(ctx, tx, owner) })
+		q, gs, err := decide(settings)
 		if err != nil {
 			return err
 		}
-		q, gs := decide(st)
 		var views []SessionView
 		if q != nil && q.Limit > 0 {
 			sessions, err := tx.ListSessions(ctx, *q)
@@ -143,6 +152,10 @@ func (s *Service) list(ctx context.Context, owner uint64, size int,
 			}
 			var groups []SessionView
 			for _, m := range ms {
+				st, err := settings()
+				if err != nil {
+					return err
+				}
 				v := groupView(m, st.ShouldReceiveGroup != 0)
 				if k := gs.key(v); !listed(m) || k <= gs.after || (gs.before != 0 && k >= gs.before) {
 					continue
