@@ -70,11 +70,7 @@ func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	g, err := h.svc.CreateGroup(r.Context(), im.NewGroup{ID: in.ID, Owner: in.Owner, Name: in.Name, Cover: in.Cover,
 		Type: in.Type})
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, groupJSON(g))
+	h.groupReply(w, g, err)
 }
 
 func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request) {
@@ -83,11 +79,7 @@ func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g, err := h.svc.GetGroup(r.Context(), gid)
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, groupJSON(g))
+	h.groupReply(w, g, err)
 }
 
 func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request) {
@@ -103,11 +95,7 @@ func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g, err := h.svc.UpdateGroup(r.Context(), gid, im.GroupPatch{Name: in.Name, Cover: in.Cover})
-	if err != nil {
-		h.fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, groupJSON(g))
+	h.groupReply(w, g, err)
 }
 
 func (h *Handler) groupState(to store.GroupState) http.HandlerFunc {
@@ -117,12 +105,17 @@ func (h *Handler) groupState(to store.GroupState) http.HandlerFunc {
 			return
 		}
 		g, err := h.svc.SetGroupState(r.Context(), gid, to)
-		if err != nil {
-			h.fail(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, groupJSON(g))
+		h.groupReply(w, g, err)
 	}
+}
+
+// groupReply answers g, or err.
+func (h *Handler) groupReply(w http.ResponseWriter, g store.Group, err error) {
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, groupJSON(g))
 }
 
 // listMembers answers {"members": [...]} in mid order, mids > after, at most limit

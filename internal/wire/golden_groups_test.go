@@ -16,7 +16,6 @@ package wire_test
 // and review every changed file against docs/groups.md before keeping it.
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -383,49 +382,7 @@ func fgGoldenPath(name string) string { return filepath.Join("testdata", fgGolde
 
 func fgCheckGolden(t *testing.T, name string, r testkit.Raw) *jnode {
 	t.Helper()
-	if r.Status != 200 {
-		t.Fatalf("HTTP %d, want 200: %s", r.Status, r.Body)
-	}
-	got := mustParse(t, r.Body)
-	fgShape(t, endpointOf(name), got)
-
-	path := fgGoldenPath(name)
-	if *update {
-		var buf bytes.Buffer
-		if err := json.Indent(&buf, r.Body, "", "  "); err != nil {
-			t.Fatal(err)
-		}
-		buf.WriteByte('\n')
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden file: %v (run with -update to create it)", err)
-	}
-	want, err := parseOrdered(raw)
-	if err != nil {
-		t.Fatalf("golden file %s is not valid JSON: %v", path, err)
-	}
-	gv, _ := decodeLoose(r.Body)
-	wv, _ := decodeLoose(raw)
-	if !reflect.DeepEqual(gv, wv) {
-		var pretty bytes.Buffer
-		json.Indent(&pretty, r.Body, "", "  ")
-		t.Errorf("response differs from %s\n--- got ---\n%s\n--- want ---\n%s", path, pretty.String(), raw)
-		return got
-	}
-	gk, wk := keyOrders(got, "", nil), keyOrders(want, "", nil)
-	for p, keys := range wk {
-		if !slices.Equal(gk[p], keys) {
-			t.Errorf("key order of %q differs from %s:\n got %v\nwant %v", p, path, gk[p], keys)
-		}
-	}
-	return got
+	return compareGolden(t, fgGoldenPath(name), r, func(got *jnode) { fgShape(t, endpointOf(name), got) })
 }
 
 func TestGoldenGroups(t *testing.T) {

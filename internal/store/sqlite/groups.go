@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"strconv"
 
 	"github.com/bilimsg/bilimsg/internal/store"
 )
@@ -42,14 +41,7 @@ func (t *txn) GetGroup(ctx context.Context, id uint64) (store.Group, error) {
 }
 
 func (t *txn) PutGroup(ctx context.Context, g store.Group) error {
-	r, err := t.exec(ctx, qPutGroup, groupArgs(g)...)
-	if err != nil {
-		return err
-	}
-	if n, _ := r.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	return t.execOne(ctx, qPutGroup, groupArgs(g)...)
 }
 
 func (t *txn) MaxGroupID(ctx context.Context) (uint64, error) {
@@ -69,10 +61,7 @@ func memberDest(m *store.Member) ([]any, func()) {
 }
 
 func (t *txn) GetMember(ctx context.Context, group, mid uint64) (store.Member, error) {
-	var m store.Member
-	dest, done := memberDest(&m)
-	err := t.row(ctx, qGetMember, u2i(group), u2i(mid)).Scan(dest...)
-	done()
+	m, err := scanMember(t.row(ctx, qGetMember, u2i(group), u2i(mid)))
 	return m, t.mapErr(err)
 }
 
@@ -87,44 +76,28 @@ func (t *txn) DeleteMember(ctx context.Context, group, mid uint64) error {
 	return err
 }
 
+func scanMember(sc scanner) (store.Member, error) {
+	var m store.Member
+	dest, done := memberDest(&m)
+	err := sc.Scan(dest...)
+	done()
+	return m, err
+}
+
 func (t *txn) ListMembers(ctx context.Context, group, after uint64, limit int) ([]store.Member, error) {
-	rows, err := t.stmt(qListMembers).QueryContext(t.c(ctx), u2i(group), bound(after), limit)
-	if err != nil {
-		return nil, t.mapErr(err)
-	}
-	defer rows.Close()
-	var out []store.Member
-	for rows.Next() {
-		var m store.Member
-		dest, done := memberDest(&m)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, t.mapErr(err)
-		}
-		done()
-		out = append(out, m)
-	}
-	return out, t.mapErr(rows.Err())
+	return queryAll(ctx, t, qListMembers, scanMember, u2i(group), bound(after), limit)
 }
 
 func (t *txn) ListMemberships(ctx context.Context, mid uint64) ([]store.Membership, error) {
-	rows, err := t.stmt(qListMemberships).QueryContext(t.c(ctx), u2i(mid))
-	if err != nil {
-		return nil, t.mapErr(err)
-	}
-	defer rows.Close()
-	var out []store.Membership
-	for rows.Next() {
+	return queryAll(ctx, t, qListMemberships, func(sc scanner) (store.Membership, error) {
 		var ms store.Membership
 		md, mdone := memberDest(&ms.Member)
 		gd, gdone := groupDest(&ms.Group)
-		if err := rows.Scan(append(md, gd...)...); err != nil {
-			return nil, t.mapErr(err)
-		}
+		err := sc.Scan(append(md, gd...)...)
 		mdone()
 		gdone()
-		out = append(out, ms)
-	}
-	return out, t.mapErr(rows.Err())
+		return ms, err
+	}, u2i(mid))
 }
 
 func (t *txn) MembersNamed(ctx context.Context, group uint64, names []string) ([]store.User, error) {
@@ -135,25 +108,16 @@ func (t *txn) MembersNamed(ctx context.Context, group uint64, names []string) ([
 	if err != nil {
 		return nil, err
 	}
-	rows, err := t.stmt(qMembersNamed).QueryContext(t.c(ctx), u2i(group), string(arr))
-	if err != nil {
-		return nil, t.mapErr(err)
-	}
-	defer rows.Close()
-	var out []store.User
-	for rows.Next() {
+	return queryAll(ctx, t, qMembersNamed, func(sc scanner) (store.User, error) {
 		var u store.User
 		var mid int64
-		if err := rows.Scan(&mid, &u.Name); err != nil {
-			return nil, t.mapErr(err)
-		}
+		err := sc.Scan(&mid, &u.Name)
 		u.Mid = uint64(mid)
-		out = append(out, u)
-	}
-	return out, t.mapErr(rows.Err())
+		return u, err
+	}, u2i(group), string(arr))
 }
 
-func scanGroupMessage(sc interface{ Scan(...any) error }) (store.Message, error) {
+func scanGroupMessage(sc scanner) (store.Message, error) {
 	var m store.Message
 	var group, seq, key, sender, counts int64
 	err := sc.Scan(&group, &seq, &key, &sender, &m.MsgType, &m.Content, &m.Timestamp, &m.Status, &m.NewFaceVersion,
@@ -187,44 +151,11 @@ func (t *txn) GetGroupMessages(ctx context.Context, keys []uint64) ([]store.Mess
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	buf := make([]byte, 0, len(keys)*20+2)
-	buf = append(buf, '[')
-	for i, k := range keys {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = strconv.AppendInt(buf, u2i(k), 10)
-	}
-	buf = append(buf, ']')
-	return t.queryGroupMessages(ctx, qGetGroupMessages, string(buf))
-}
-
-func (t *txn) queryGroupMessages(ctx context.Context, id int, args ...any) ([]store.Message, error) {
-	rows, err := t.stmt(id).QueryContext(t.c(ctx), args...)
-	if err != nil {
-		return nil, t.mapErr(err)
-	}
-	defer rows.Close()
-	var out []store.Message
-	for rows.Next() {
-		m, err := scanGroupMessage(rows)
-		if err != nil {
-			return nil, t.mapErr(err)
-		}
-		out = append(out, m)
-	}
-	return out, t.mapErr(rows.Err())
+	return queryAll(ctx, t, qGetGroupMessages, scanGroupMessage, keyArray(keys))
 }
 
 func (t *txn) SetGroupMessageStatus(ctx context.Context, key uint64, status int) error {
-	r, err := t.exec(ctx, qSetGroupMessageStatus, status, u2i(key))
-	if err != nil {
-		return err
-	}
-	if n, _ := r.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	return t.execOne(ctx, qSetGroupMessageStatus, status, u2i(key))
 }
 
 func (t *txn) ListGroupMessages(ctx context.Context, q store.GroupMessageQuery) ([]store.Message, error) {
@@ -232,5 +163,5 @@ func (t *txn) ListGroupMessages(ctx context.Context, q store.GroupMessageQuery) 
 	if q.Ascending {
 		id = qListGroupMessagesAsc
 	}
-	return t.queryGroupMessages(ctx, id, u2i(q.Group), bound(q.After), upper(bound(q.Before)), q.Limit, q.OnlyType)
+	return queryAll(ctx, t, id, scanGroupMessage, u2i(q.Group), bound(q.After), upper(bound(q.Before)), q.Limit, q.OnlyType)
 }

@@ -78,7 +78,7 @@ func (t *txn) DeleteBlockWord(ctx context.Context, owner uint64, content string)
 
 // --- auto-replies ---
 
-func scanAutoReply(sc interface{ Scan(...any) error }) (store.AutoReply, error) {
+func scanAutoReply(sc scanner) (store.AutoReply, error) {
 	var r store.AutoReply
 	var id, owner int64
 	err := sc.Scan(&id, &owner, &r.Type, &r.Title, &r.Key1, &r.Key2, &r.Reply, &r.Ctime)

@@ -105,7 +105,7 @@ func (t *txn) CreateUser(ctx context.Context, u store.User) error {
 	return err
 }
 
-func scanUser(sc interface{ Scan(...any) error }) (store.User, error) {
+func scanUser(sc scanner) (store.User, error) {
 	var u store.User
 	var mid int64
 	err := sc.Scan(&mid, &u.Name, &u.Face, &u.Fans, &u.PasswordHash, &u.CreatedAt)
@@ -201,7 +201,7 @@ func (t *txn) GetPair(ctx context.Context, mid, target uint64) (store.Pair, erro
 
 // --- sessions ---
 
-func scanSession(sc interface{ Scan(...any) error }) (store.Session, error) {
+func scanSession(sc scanner) (store.Session, error) {
 	var s store.Session
 	var owner, talker, ack, maxs, last int64
 	var follow, dnd, icpt, trust, hidden, active int64
@@ -281,7 +281,7 @@ func (t *txn) AddCounters(ctx context.Context, owner uint64, d store.Counters) e
 
 // --- messages ---
 
-func scanMessage(sc interface{ Scan(...any) error }) (store.Message, error) {
+func scanMessage(sc scanner) (store.Message, error) {
 	var m store.Message
 	var key, seq, lo, hi, sender, recv, vis, counts int64
 	err := sc.Scan(&key, &seq, &lo, &hi, &sender, &m.ReceiverType, &recv, &m.MsgType, &m.Content,
@@ -308,6 +308,12 @@ func (t *txn) GetMessages(ctx context.Context, keys []uint64) ([]store.Message, 
 	if len(keys) == 0 {
 		return nil, nil
 	}
+	return t.queryMessages(ctx, qGetMessages, keyArray(keys))
+}
+
+// keyArray encodes keys (bit-for-bit as stored) as the one JSON array parameter of the
+// "IN (SELECT value FROM json_each(?))" queries.
+func keyArray(keys []uint64) string {
 	buf := make([]byte, 0, len(keys)*20+2)
 	buf = append(buf, '[')
 	for i, k := range keys {
@@ -316,29 +322,37 @@ func (t *txn) GetMessages(ctx context.Context, keys []uint64) ([]store.Message, 
 		}
 		buf = strconv.AppendInt(buf, u2i(k), 10)
 	}
-	buf = append(buf, ']')
-	return t.queryMessages(ctx, qGetMessages, string(buf))
+	return string(append(buf, ']'))
 }
 
 func (t *txn) queryMessages(ctx context.Context, id int, args ...any) ([]store.Message, error) {
+	return queryAll(ctx, t, id, scanMessage, args...)
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// queryAll runs statement id and scans every row with scan.
+func queryAll[T any](ctx context.Context, t *txn, id int, scan func(scanner) (T, error), args ...any) ([]T, error) {
 	rows, err := t.stmt(id).QueryContext(t.c(ctx), args...)
 	if err != nil {
 		return nil, t.mapErr(err)
 	}
 	defer rows.Close()
-	var out []store.Message
+	var out []T
 	for rows.Next() {
-		m, err := scanMessage(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, t.mapErr(err)
 		}
-		out = append(out, m)
+		out = append(out, v)
 	}
 	return out, t.mapErr(rows.Err())
 }
 
-func (t *txn) SetMessageStatus(ctx context.Context, key uint64, status int) error {
-	r, err := t.exec(ctx, qSetMessageStatus, status, u2i(key))
+// execOne runs write statement id, which must change a row: ErrNotFound when none.
+func (t *txn) execOne(ctx context.Context, id int, args ...any) error {
+	r, err := t.exec(ctx, id, args...)
 	if err != nil {
 		return err
 	}
@@ -346,6 +360,10 @@ func (t *txn) SetMessageStatus(ctx context.Context, key uint64, status int) erro
 		return store.ErrNotFound
 	}
 	return nil
+}
+
+func (t *txn) SetMessageStatus(ctx context.Context, key uint64, status int) error {
+	return t.execOne(ctx, qSetMessageStatus, status, u2i(key))
 }
 
 func (t *txn) ListMessages(ctx context.Context, q store.MessageQuery) ([]store.Message, error) {
