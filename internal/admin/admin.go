@@ -49,6 +49,7 @@ func New(svc *im.Service, token string, clock *im.FakeClock, log *slog.Logger) *
 	h.mux.HandleFunc("DELETE /admin/v1/users/{mid}/works/{aid}", h.deleteWork)
 	h.mux.HandleFunc("POST /admin/v1/users/{mid}/guards/{target}", h.guardPurchased)
 	h.routeGroups()
+	h.routeFeeds()
 	h.mux.HandleFunc("POST /admin/v1/clock", h.advanceClock)
 	h.mux.HandleFunc("GET /admin/v1/clock", h.getClock)
 	h.mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {

@@ -329,3 +329,32 @@ type GroupMessageQuery struct {
 	Ascending bool
 	OnlyType  int
 }
+
+// FeedKind names one of a user's notification feeds.
+type FeedKind int
+
+const (
+	FeedReply  FeedKind = 1 // 回复我的
+	FeedAt     FeedKind = 2 // @我的
+	FeedLike   FeedKind = 3 // 收到的赞
+	FeedSystem FeedKind = 4 // 系统通知
+)
+
+// FeedItem is one item of a notification feed. Body is the domain's JSON of the item;
+// Agg, when not empty, is the key that later items of the same thing update (likes).
+type FeedItem struct {
+	ID    uint64
+	Owner uint64
+	Feed  FeedKind
+	Time  int64 // unix seconds: the item's time, the feed's order and cursor
+	Stamp int64 // µs, strictly increasing: when the item last became new
+	Agg   string
+	Body  string
+}
+
+// FeedState is a user's read state of one feed.
+type FeedState struct {
+	Unread     int64
+	SeenStamp  int64 // items stamped after this are unread
+	LastViewAt int64 // unix seconds
+}

@@ -44,6 +44,7 @@ type Tx interface {
 	AutoReplies
 	Works
 	Groups
+	Feeds
 }
 
 // Users holds accounts.
@@ -177,4 +178,20 @@ type Groups interface {
 	GetGroupMessages(ctx context.Context, keys []uint64) ([]Message, error)
 	SetGroupMessageStatus(ctx context.Context, key uint64, status int) error
 	ListGroupMessages(ctx context.Context, q GroupMessageQuery) ([]Message, error)
+}
+
+// Feeds holds the notification feeds.
+type Feeds interface {
+	// InsertFeedItem stores it (ID 0) and returns its id; ids are never reused.
+	InsertFeedItem(ctx context.Context, it FeedItem) (uint64, error)
+	PutFeedItem(ctx context.Context, it FeedItem) error // replaces item it.ID; ErrNotFound when absent
+	GetFeedItem(ctx context.Context, id uint64) (FeedItem, error)
+	// GetFeedItemByAgg returns the owner's item of feed with this aggregation key.
+	GetFeedItemByAgg(ctx context.Context, owner uint64, feed FeedKind, agg string) (FeedItem, error)
+	// ListFeedItems returns the owner's items of feed older than the cursor (time, id) —
+	// time < beforeTime, or the same time and id < beforeID (so beforeID 0 means "before
+	// that second") — newest first, at most limit. beforeTime 0 starts at the newest.
+	ListFeedItems(ctx context.Context, owner uint64, feed FeedKind, beforeTime int64, beforeID uint64, limit int) ([]FeedItem, error)
+	GetFeedState(ctx context.Context, owner uint64, feed FeedKind) (FeedState, error) // zero when absent
+	PutFeedState(ctx context.Context, owner uint64, feed FeedKind, st FeedState) error
 }

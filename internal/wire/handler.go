@@ -113,6 +113,12 @@ func (h *Handler) table() []*route {
 		{path: ls + "get_sys_setting", fam: svr, h: h.getSysSetting},
 		{path: "/link_group/v1/member/show_create_group_icon", fam: svr, h: h.showCreateGroupIcon},
 		{path: "/web_im/v1/web_im/send_msg", fam: x, post: true, bareRequestErrors: true, sysErr: im.ErrSystem, h: h.sendMsg},
+		{path: "/x/msgfeed/unread", fam: x, h: h.feedUnread(false)},
+		{path: "/x/im/web/msgfeed/unread", fam: x, h: h.feedUnread(true)},
+		{path: "/x/msgfeed/reply", fam: x, h: h.feedReply},
+		{path: "/x/msgfeed/at", fam: x, h: h.feedAt},
+		{path: "/x/msgfeed/like", fam: x, h: h.feedLike},
+		{path: "/x/sys-msg/query_notify_list", fam: x, h: h.feedSystem},
 	}
 }
 

@@ -79,6 +79,14 @@ const (
 	qListGroupMessagesDesc
 	qListGroupMessagesAsc
 
+	qInsertFeedItem
+	qPutFeedItem
+	qGetFeedItem
+	qGetFeedItemByAgg
+	qListFeedItems
+	qGetFeedState
+	qPutFeedState
+
 	numQueries
 )
 
@@ -114,6 +122,8 @@ const memberCols = `group_id, mid, joined_at, join_seqno, ack_seqno, ack_ts, ack
 
 const groupMessageCols = `group_id, seqno, msg_key, sender_uid, msg_type, content, timestamp, status, new_face_version,
 	source, notify_code, counts_unread, mentions, counted`
+
+const feedItemCols = `id, owner, feed, time, stamp, agg, body`
 
 // Session list filters shared by the list queries:
 // ?2 include hidden, ?3 follow filter (-1 = any), ?4 only unacked.
@@ -239,4 +249,16 @@ var queries = [numQueries]string{
 	qListGroupMessagesAsc: `SELECT ` + groupMessageCols + ` FROM group_messages
 		WHERE group_id = ?1 AND seqno > ?2 AND seqno < ?3 AND status != 2 AND (?5 = 0 OR msg_type = ?5)
 		ORDER BY seqno ASC LIMIT ?4 + 0`,
+
+	qInsertFeedItem:   `INSERT INTO feed_items (owner, feed, time, stamp, agg, body) VALUES (?, ?, ?, ?, ?, ?)`,
+	qPutFeedItem:      `UPDATE feed_items SET owner = ?2, feed = ?3, time = ?4, stamp = ?5, agg = ?6, body = ?7 WHERE id = ?1`,
+	qGetFeedItem:      `SELECT ` + feedItemCols + ` FROM feed_items WHERE id = ?`,
+	qGetFeedItemByAgg: `SELECT ` + feedItemCols + ` FROM feed_items WHERE owner = ? AND feed = ? AND agg = ? AND agg != ''`,
+	// ?1 owner, ?2 feed, ?3 before time, ?4 before id, ?5 limit. The row-value comparison
+	// is the index range (time, id) < (?3, ?4).
+	qListFeedItems: `SELECT ` + feedItemCols + ` FROM feed_items
+		WHERE owner = ?1 AND feed = ?2 AND (time, id) < (?3, ?4)
+		ORDER BY time DESC, id DESC LIMIT ?5 + 0`,
+	qGetFeedState: `SELECT unread, seen_stamp, last_view_at FROM feed_state WHERE owner = ? AND feed = ?`,
+	qPutFeedState: `INSERT OR REPLACE INTO feed_state (owner, feed, unread, seen_stamp, last_view_at) VALUES (?, ?, ?, ?, ?)`,
 }
