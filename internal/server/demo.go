@@ -100,7 +100,41 @@ func createDemo(ctx context.Context, svc *im.Service) ([]demoLogin, error) {
 	if err := demoGroup(ctx, svc); err != nil {
 		return nil, err
 	}
+	if err := demoNotifications(ctx, svc, 293793435); err != nil {
+		return nil, err
+	}
 	return logins, nil
+}
+
+// demoNotifications fills the demo UP主's notification feeds: a reply, an @, two likes
+// of the same comment (one aggregated item) and a system notification.
+func demoNotifications(ctx context.Context, svc *im.Service, up uint64) error {
+	video := im.Notice{Type: "video", BusinessID: 1, Business: "评论", Title: "【bilimsg】一条私信的旅程",
+		URI: "https://www.bilibili.com/video/BV17x411w7KC", SubjectID: 170001}
+	for _, n := range []struct {
+		feed store.FeedKind
+		n    im.Notice
+	}{
+		{store.FeedReply, im.Notice{Actor: 2239814, SourceID: 265141324256, Source: "做得好用心！@bishi 快来看"}},
+		{store.FeedAt, im.Notice{Actor: 1, SourceID: 265141324257, Source: "@bilimsg演示UP主 这期讲得真清楚"}},
+		{store.FeedLike, im.Notice{Actor: 2239814, ItemID: 265141324258, Type: "reply"}},
+		{store.FeedLike, im.Notice{Actor: 123, ItemID: 265141324258, Type: "reply"}},
+	} {
+		notice := video
+		notice.Actor, notice.SourceID, notice.Source, notice.ItemID = n.n.Actor, n.n.SourceID, n.n.Source, n.n.ItemID
+		if n.n.Type != "" {
+			notice.Type = n.n.Type
+		}
+		if n.feed == store.FeedReply {
+			notice.AtMids = []uint64{1}
+		}
+		if _, err := svc.PostNotice(ctx, up, n.feed, notice); err != nil {
+			return fmt.Errorf("demo notification: %w", err)
+		}
+	}
+	_, err := svc.PostSystem(ctx, up, im.SysNotice{Title: "欢迎使用 bilimsg",
+		Content: "这是一条系统通知：你的私信、应援团和通知都在这里。", Link: "https://www.bilibili.com/"})
+	return err
 }
 
 // demoGroupID is the fan-group id of bilibili's own examples (catalog §10, msg_type 305).
