@@ -230,21 +230,14 @@ type FeedUnread struct {
 	Reply, At, Like, System int64
 }
 
-// FeedUnread returns owner's unread counts, kept incrementally (four rows).
+// FeedUnread returns owner's unread counts, kept incrementally (one query, four rows at most).
 func (s *Service) FeedUnread(ctx context.Context, owner uint64) (FeedUnread, error) {
 	var u FeedUnread
 	err := s.st.View(ctx, func(tx store.Tx) error {
-		for _, f := range []struct {
-			kind store.FeedKind
-			dst  *int64
-		}{{store.FeedReply, &u.Reply}, {store.FeedAt, &u.At}, {store.FeedLike, &u.Like}, {store.FeedSystem, &u.System}} {
-			st, err := tx.GetFeedState(ctx, owner, f.kind)
-			if err != nil {
-				return err
-			}
-			*f.dst = st.Unread
-		}
-		return nil
+		states, err := tx.ListFeedStates(ctx, owner)
+		u = FeedUnread{Reply: states[store.FeedReply].Unread, At: states[store.FeedAt].Unread,
+			Like: states[store.FeedLike].Unread, System: states[store.FeedSystem].Unread}
+		return err
 	})
 	return u, s.internal("feed unread", err)
 }

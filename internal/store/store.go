@@ -193,5 +193,7 @@ type Feeds interface {
 	// that second") — newest first, at most limit. beforeTime 0 starts at the newest.
 	ListFeedItems(ctx context.Context, owner uint64, feed FeedKind, beforeTime int64, beforeID uint64, limit int) ([]FeedItem, error)
 	GetFeedState(ctx context.Context, owner uint64, feed FeedKind) (FeedState, error) // zero when absent
+	// ListFeedStates returns the owner's states of every feed that has one.
+	ListFeedStates(ctx context.Context, owner uint64) (map[FeedKind]FeedState, error)
 	PutFeedState(ctx context.Context, owner uint64, feed FeedKind, st FeedState) error
 }

@@ -62,6 +62,23 @@ func (t *txn) GetFeedState(ctx context.Context, owner uint64, feed store.FeedKin
 	return st, t.mapErr(err)
 }
 
+func (t *txn) ListFeedStates(ctx context.Context, owner uint64) (map[store.FeedKind]store.FeedState, error) {
+	type row struct {
+		feed store.FeedKind
+		st   store.FeedState
+	}
+	rows, err := queryAll(ctx, t, qListFeedStates, func(sc scanner) (row, error) {
+		var r row
+		err := sc.Scan(&r.feed, &r.st.Unread, &r.st.SeenStamp, &r.st.LastViewAt)
+		return r, err
+	}, u2i(owner))
+	out := make(map[store.FeedKind]store.FeedState, len(rows))
+	for _, r := range rows {
+		out[r.feed] = r.st
+	}
+	return out, err
+}
+
 func (t *txn) PutFeedState(ctx context.Context, owner uint64, feed store.FeedKind, st store.FeedState) error {
 	_, err := t.exec(ctx, qPutFeedState, u2i(owner), int(feed), st.Unread, st.SeenStamp, st.LastViewAt)
 	return err

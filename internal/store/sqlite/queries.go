@@ -85,6 +85,7 @@ const (
 	qGetFeedItemByAgg
 	qListFeedItems
 	qGetFeedState
+	qListFeedStates
 	qPutFeedState
 
 	numQueries
@@ -259,6 +260,7 @@ var queries = [numQueries]string{
 	qListFeedItems: `SELECT ` + feedItemCols + ` FROM feed_items
 		WHERE owner = ?1 AND feed = ?2 AND (time, id) < (?3, ?4)
 		ORDER BY time DESC, id DESC LIMIT ?5 + 0`,
-	qGetFeedState: `SELECT unread, seen_stamp, last_view_at FROM feed_state WHERE owner = ? AND feed = ?`,
-	qPutFeedState: `INSERT OR REPLACE INTO feed_state (owner, feed, unread, seen_stamp, last_view_at) VALUES (?, ?, ?, ?, ?)`,
+	qGetFeedState:   `SELECT unread, seen_stamp, last_view_at FROM feed_state WHERE owner = ? AND feed = ?`,
+	qListFeedStates: `SELECT feed, unread, seen_stamp, last_view_at FROM feed_state WHERE owner = ?`,
+	qPutFeedState:   `INSERT OR REPLACE INTO feed_state (owner, feed, unread, seen_stamp, last_view_at) VALUES (?, ?, ?, ?, ?)`,
 }
