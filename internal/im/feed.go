@@ -321,58 +321,68 @@ func (s *Service) ReadFeed(ctx context.Context, owner uint64, feed store.FeedKin
 	return page, s.internal("read feed", err)
 }
 
-// resolveFeed decodes items and looks up the users they name, each once.
+// resolveFeed decodes items and looks up the users they name: two queries for the whole
+// page (the users, and which of them owner follows), whatever the number of items.
 func (s *Service) resolveFeed(ctx context.Context, tx store.Tx, owner uint64, items []store.FeedItem) ([]FeedEntry, error) {
-	users := map[uint64]FeedUser{}
-	user := func(mid uint64) (FeedUser, error) {
-		if u, ok := users[mid]; ok {
-			return u, nil
-		}
-		fu := FeedUser{Mid: mid}
-		u, err := tx.GetUser(ctx, mid)
-		switch {
-		case err == nil:
-			fu.Nickname, fu.Avatar = u.Name, u.Face
-		case !errors.Is(err, store.ErrNotFound):
-			return fu, err
-		}
-		rel, err := tx.GetRelation(ctx, owner, mid)
-		fu.Follow = rel.Following
-		users[mid] = fu
-		return fu, err
-	}
 	out := make([]FeedEntry, 0, len(items))
+	var mids []uint64
+	seen := map[uint64]bool{}
+	want := func(ms ...uint64) {
+		for _, m := range ms {
+			if !seen[m] {
+				seen[m] = true
+				mids = append(mids, m)
+			}
+		}
+	}
 	for _, it := range items {
 		e := FeedEntry{FeedItem: it}
+		dst := any(&e.Notice)
 		if it.Feed == store.FeedSystem {
-			if err := json.Unmarshal([]byte(it.Body), &e.Sys); err != nil {
-				return nil, err
-			}
-			out = append(out, e)
-			continue
+			dst = &e.Sys
 		}
-		if err := json.Unmarshal([]byte(it.Body), &e.Notice); err != nil {
+		if err := json.Unmarshal([]byte(it.Body), dst); err != nil {
 			return nil, err
 		}
-		var err error
-		if e.User, err = user(e.Notice.Actor); err != nil {
-			return nil, err
-		}
-		for _, mid := range e.Notice.Likers {
-			u, err := user(mid)
-			if err != nil {
-				return nil, err
-			}
-			e.Users = append(e.Users, u)
-		}
-		for _, mid := range e.Notice.AtMids {
-			u, err := user(mid)
-			if err != nil {
-				return nil, err
-			}
-			e.At = append(e.At, u)
+		if it.Feed != store.FeedSystem {
+			want(e.Notice.Actor)
+			want(e.Notice.Likers...)
+			want(e.Notice.AtMids...)
 		}
 		out = append(out, e)
+	}
+	users, err := tx.GetUsers(ctx, mids)
+	if err != nil {
+		return nil, err
+	}
+	followed, err := tx.Followed(ctx, owner, mids)
+	if err != nil {
+		return nil, err
+	}
+	byMid := make(map[uint64]FeedUser, len(mids))
+	for _, m := range mids {
+		byMid[m] = FeedUser{Mid: m} // a user who no longer exists keeps their mid
+	}
+	for _, u := range users {
+		byMid[u.Mid] = FeedUser{Mid: u.Mid, Nickname: u.Name, Avatar: u.Face}
+	}
+	for _, m := range followed {
+		u := byMid[m]
+		u.Follow = true
+		byMid[m] = u
+	}
+	for i := range out {
+		n := &out[i].Notice
+		if out[i].Feed == store.FeedSystem {
+			continue
+		}
+		out[i].User = byMid[n.Actor]
+		for _, m := range n.Likers {
+			out[i].Users = append(out[i].Users, byMid[m])
+		}
+		for _, m := range n.AtMids {
+			out[i].At = append(out[i].At, byMid[m])
+		}
 	}
 	return out, nil
 }

@@ -51,6 +51,9 @@ type Tx interface {
 type Users interface {
 	CreateUser(ctx context.Context, u User) error // ErrConflict when the mid exists
 	GetUser(ctx context.Context, mid uint64) (User, error)
+	// GetUsers returns the users with these mids, in no particular order; unknown mids
+	// are skipped.
+	GetUsers(ctx context.Context, mids []uint64) ([]User, error)
 	UpdateUser(ctx context.Context, u User) error // ErrNotFound when absent
 	// ListUsers returns users with mid > after in mid order, at most limit.
 	ListUsers(ctx context.Context, after uint64, limit int) ([]User, error)
@@ -67,6 +70,8 @@ type Logins interface {
 // Relations holds who follows and who blocks whom. An absent relation is the zero value.
 type Relations interface {
 	GetRelation(ctx context.Context, mid, target uint64) (Relation, error)
+	// Followed returns which of targets mid follows.
+	Followed(ctx context.Context, mid uint64, targets []uint64) ([]uint64, error)
 	PutRelation(ctx context.Context, mid, target uint64, r Relation) error
 	// GetPair reads, in one go, whether target exists, the relations both ways and the
 	// target's settings: the send path needs all of them on every message.

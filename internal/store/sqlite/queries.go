@@ -14,6 +14,7 @@ const (
 
 	qCreateUser
 	qGetUser
+	qGetUsers
 	qUpdateUser
 	qListUsers
 	qMaxMid
@@ -22,6 +23,7 @@ const (
 	qGetLogin
 
 	qGetRelation
+	qFollowed
 	qPutRelation
 	qGetPair
 
@@ -137,6 +139,7 @@ var queries = [numQueries]string{
 
 	qCreateUser: `INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 	qGetUser:    `SELECT mid, name, face, fans, password_hash, created_at FROM users WHERE mid = ?`,
+	qGetUsers:   `SELECT mid, name, face, fans, password_hash, created_at FROM users WHERE mid IN (SELECT value FROM json_each(?))`,
 	qUpdateUser: `UPDATE users SET name = ?, face = ?, fans = ?, password_hash = ? WHERE mid = ?`,
 	qListUsers:  `SELECT mid, name, face, fans, password_hash, created_at FROM users WHERE mid > ? ORDER BY mid LIMIT ?`,
 	qMaxMid:     `SELECT COALESCE(MAX(mid), 0) FROM users`,
@@ -145,6 +148,8 @@ var queries = [numQueries]string{
 	qGetLogin:    `SELECT token_hash, mid, bili_jct, created_at FROM logins WHERE token_hash = ?`,
 
 	qGetRelation: `SELECT following, blocking FROM relations WHERE mid = ? AND target = ?`,
+	qFollowed: `SELECT target FROM relations WHERE mid = ?1 AND following = 1
+		AND target IN (SELECT value FROM json_each(?2))`,
 	qPutRelation: `INSERT INTO relations (mid, target, following, blocking) VALUES (?, ?, ?, ?)
 		ON CONFLICT (mid, target) DO UPDATE SET following = excluded.following, blocking = excluded.blocking`,
 

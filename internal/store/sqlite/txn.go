@@ -118,6 +118,13 @@ func (t *txn) GetUser(ctx context.Context, mid uint64) (store.User, error) {
 	return v, t.mapErr(err)
 }
 
+func (t *txn) GetUsers(ctx context.Context, mids []uint64) ([]store.User, error) {
+	if len(mids) == 0 {
+		return nil, nil
+	}
+	return queryAll(ctx, t, qGetUsers, scanUser, keyArray(mids))
+}
+
 func (t *txn) UpdateUser(ctx context.Context, u store.User) error {
 	r, err := t.exec(ctx, qUpdateUser, u.Name, u.Face, u.Fans, u.PasswordHash, u2i(u.Mid))
 	if err != nil {
@@ -176,6 +183,17 @@ func (t *txn) GetRelation(ctx context.Context, mid, target uint64) (store.Relati
 		return store.Relation{}, nil
 	}
 	return store.Relation{Following: f == 1, Blocking: b == 1}, t.mapErr(err)
+}
+
+func (t *txn) Followed(ctx context.Context, mid uint64, targets []uint64) ([]uint64, error) {
+	if len(targets) == 0 {
+		return nil, nil
+	}
+	return queryAll(ctx, t, qFollowed, func(sc scanner) (uint64, error) {
+		var v int64
+		err := sc.Scan(&v)
+		return uint64(v), err
+	}, u2i(mid), keyArray(targets))
 }
 
 func (t *txn) PutRelation(ctx context.Context, mid, target uint64, r store.Relation) error {
