@@ -4,6 +4,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bilimsg/bilimsg/internal/im"
 	"github.com/bilimsg/bilimsg/internal/store"
@@ -278,15 +280,24 @@ func pathPair(w http.ResponseWriter, r *http.Request) (mid, target uint64, ok bo
 
 // decode reads a JSON object body strictly: unknown fields and trailing data are errors.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body) // at most maxBody
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, "body too large")
+		return false
+	case err != nil:
+		writeError(w, http.StatusBadRequest, "cannot read the body")
+		return false
+	case !utf8.Valid(body):
+		// encoding/json would quietly turn invalid bytes into U+FFFD.
+		writeError(w, http.StatusBadRequest, "body must be valid UTF-8")
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "body too large")
-		} else {
-			writeError(w, http.StatusBadRequest, "body must be a JSON object: "+err.Error())
-		}
+		writeError(w, http.StatusBadRequest, "body must be a JSON object: "+err.Error())
 		return false
 	}
 	if _, err := dec.Token(); err != io.EOF {

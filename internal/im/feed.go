@@ -79,7 +79,7 @@ func validNotice(n Notice, feed store.FeedKind) bool {
 // that feed off for the actor (set_comment / set_at / set_recv_reply: 1 followed only,
 // 2 nobody — the stricter of the old and the new switch; set_like 5 / set_recv_like 2:
 // off). Likes of the same thing (Type, ItemID) aggregate into one item that moves to the
-// top and is unread again. It returns the item's id, or 0 when the settings dropped it.
+// top (with a new id) and is unread again; its counts is the number of different likers. It returns the item's id, or 0 when the settings dropped it.
 func (s *Service) PostNotice(ctx context.Context, owner uint64, feed store.FeedKind, n Notice) (uint64, error) {
 	if feed != store.FeedReply && feed != store.FeedAt && feed != store.FeedLike {
 		return 0, ErrInvalid
@@ -115,6 +115,7 @@ func (s *Service) PostNotice(ctx context.Context, owner uint64, feed store.FeedK
 			return err
 		}
 		it := store.FeedItem{Owner: owner, Feed: feed, Time: now.Unix(), Stamp: s.tsUs(now)}
+		var replaces uint64 // the aggregated item this like renews
 		if feed == store.FeedLike {
 			it.Agg = n.Type + ":" + strconv.FormatUint(n.ItemID, 10)
 			old, err := tx.GetFeedItemByAgg(ctx, owner, feed, it.Agg)
@@ -128,11 +129,19 @@ func (s *Service) PostNotice(ctx context.Context, owner uint64, feed store.FeedK
 				if old.Stamp > state.SeenStamp {
 					state.Unread-- // already unread: it stays one unread item
 				}
-				it.ID = old.ID
+				replaces = old.ID
 			case !errors.Is(err, store.ErrNotFound):
 				return err
 			}
-			n.Counts++
+			// counts is how many different people liked it; liking again only moves the
+			// liker to the front.
+			added, err := tx.AddFeedLiker(ctx, owner, it.Agg, n.Actor)
+			if err != nil {
+				return err
+			}
+			if added {
+				n.Counts++
+			}
 			n.Likers = append([]uint64{n.Actor}, removeMid(n.Likers, n.Actor)...)
 			if len(n.Likers) > maxLikers {
 				n.Likers = n.Likers[:maxLikers]
@@ -143,12 +152,13 @@ func (s *Service) PostNotice(ctx context.Context, owner uint64, feed store.FeedK
 			return err
 		}
 		it.Body = string(body)
-		if it.ID != 0 {
-			err = tx.PutFeedItem(ctx, it)
-		} else {
-			it.ID, err = tx.InsertFeedItem(ctx, it)
+		if replaces != 0 {
+			// A new id puts the renewed item at the top even within the same second.
+			if err := tx.DeleteFeedItem(ctx, replaces); err != nil {
+				return err
+			}
 		}
-		if err != nil {
+		if it.ID, err = tx.InsertFeedItem(ctx, it); err != nil {
 			return err
 		}
 		id = it.ID

@@ -189,7 +189,11 @@ type Groups interface {
 type Feeds interface {
 	// InsertFeedItem stores it (ID 0) and returns its id; ids are never reused.
 	InsertFeedItem(ctx context.Context, it FeedItem) (uint64, error)
-	PutFeedItem(ctx context.Context, it FeedItem) error // replaces item it.ID; ErrNotFound when absent
+	PutFeedItem(ctx context.Context, it FeedItem) error  // replaces item it.ID; ErrNotFound when absent
+	DeleteFeedItem(ctx context.Context, id uint64) error // no error when absent
+	// AddFeedLiker records that mid liked the owner's aggregated item agg; false when
+	// mid already had.
+	AddFeedLiker(ctx context.Context, owner uint64, agg string, mid uint64) (bool, error)
 	GetFeedItem(ctx context.Context, id uint64) (FeedItem, error)
 	// GetFeedItemByAgg returns the owner's item of feed with this aggregation key.
 	GetFeedItemByAgg(ctx context.Context, owner uint64, feed FeedKind, agg string) (FeedItem, error)

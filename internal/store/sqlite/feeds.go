@@ -32,6 +32,20 @@ func (t *txn) PutFeedItem(ctx context.Context, it store.FeedItem) error {
 	return t.execOne(ctx, qPutFeedItem, u2i(it.ID), u2i(it.Owner), int(it.Feed), it.Time, it.Stamp, it.Agg, it.Body)
 }
 
+func (t *txn) DeleteFeedItem(ctx context.Context, id uint64) error {
+	_, err := t.exec(ctx, qDeleteFeedItem, u2i(id))
+	return err
+}
+
+func (t *txn) AddFeedLiker(ctx context.Context, owner uint64, agg string, mid uint64) (bool, error) {
+	r, err := t.exec(ctx, qAddFeedLiker, u2i(owner), agg, u2i(mid))
+	if err != nil {
+		return false, err
+	}
+	n, err := r.RowsAffected()
+	return n == 1, t.mapErr(err)
+}
+
 func (t *txn) GetFeedItem(ctx context.Context, id uint64) (store.FeedItem, error) {
 	if id > math.MaxInt64 {
 		return store.FeedItem{}, store.ErrNotFound

@@ -83,6 +83,8 @@ const (
 
 	qInsertFeedItem
 	qPutFeedItem
+	qDeleteFeedItem
+	qAddFeedLiker
 	qGetFeedItem
 	qGetFeedItemByAgg
 	qListFeedItems
@@ -258,6 +260,8 @@ var queries = [numQueries]string{
 
 	qInsertFeedItem:   `INSERT INTO feed_items (owner, feed, time, stamp, agg, body) VALUES (?, ?, ?, ?, ?, ?)`,
 	qPutFeedItem:      `UPDATE feed_items SET owner = ?2, feed = ?3, time = ?4, stamp = ?5, agg = ?6, body = ?7 WHERE id = ?1`,
+	qDeleteFeedItem:   `DELETE FROM feed_items WHERE id = ?`,
+	qAddFeedLiker:     `INSERT OR IGNORE INTO feed_likers (owner, agg, mid) VALUES (?, ?, ?)`,
 	qGetFeedItem:      `SELECT ` + feedItemCols + ` FROM feed_items WHERE id = ?`,
 	qGetFeedItemByAgg: `SELECT ` + feedItemCols + ` FROM feed_items WHERE owner = ? AND feed = ? AND agg = ? AND agg != ''`,
 	// ?1 owner, ?2 feed, ?3 before time, ?4 before id, ?5 limit. The row-value comparison

@@ -446,6 +446,182 @@ func TestMigrateV2KeepsData(t *testing.T) {
 	}
 }
 
+// TestMigrateV3KeepsData upgrades a database written at schema version 3 to the feeds
+// (0004): its rows stay, the AUTOINCREMENT counter of the existing tables goes on where
+// it was, and feed item ids start at 800000000000001 like bilibili's.
+func TestMigrateV3KeepsData(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, dbName)
+	var schema []string
+	for _, name := range []string{"0001_init.sql", "0002_settings.sql", "0003_groups.sql"} {
+		b, err := os.ReadFile(filepath.Join("migrations", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema = append(schema, string(b))
+	}
+	db := rawDB(t, path)
+	const (
+		owner  = 1<<60 + 12345
+		talker = 844424930131966
+		gid    = 200_000_001
+		ruleID = 41
+	)
+	// Written the way the version-3 binary wrote them (its own column lists).
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{schema[0], nil},
+		{schema[1], nil},
+		{schema[2], nil},
+		{"PRAGMA user_version = 3", nil},
+		{`INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, '老用户', 'f', 5, 'h', 1717315200)`,
+			[]any{int64(owner)}},
+		{`INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, 'talker', '', 0, '', 1717315201)`,
+			[]any{int64(talker)}},
+		{`INSERT INTO auto_replies (id, owner, type, title, key1, key2, reply, ctime) VALUES (?, ?, 1, '', '', '', 'thanks', 1)`,
+			[]any{ruleID, int64(owner)}},
+		{`INSERT INTO groups (id, owner, name, members, max_seqno, created_at) VALUES (?, ?, '应援团', 1, 0, 1717315300)`,
+			[]any{gid, int64(owner)}},
+		{`INSERT INTO group_members (group_id, mid, joined_at, join_seqno) VALUES (?, ?, 1717315300000000, 1)`,
+			[]any{gid, int64(owner)}},
+	} {
+		if _, err := db.Exec(q.sql, q.args...); err != nil {
+			t.Fatalf("%.60s: %v", q.sql, err)
+		}
+	}
+	db.Close()
+
+	st := open(t, dir)
+	defer st.Close()
+	err := st.View(ctx, func(tx store.Tx) error {
+		if u, err := tx.GetUser(ctx, owner); err != nil || u.Name != "老用户" || u.Fans != 5 {
+			t.Errorf("user after migrating = %+v, %v", u, err)
+		}
+		if r, err := tx.GetAutoReply(ctx, ruleID); err != nil || r.Owner != owner || r.Reply != "thanks" {
+			t.Errorf("auto-reply after migrating = %+v, %v", r, err)
+		}
+		if g, err := tx.GetGroup(ctx, gid); err != nil || g.Name != "应援团" || g.Members != 1 {
+			t.Errorf("group after migrating = %+v, %v", g, err)
+		}
+		if m, err := tx.GetMember(ctx, gid, owner); err != nil || m.JoinSeqno != 1 {
+			t.Errorf("member after migrating = %+v, %v", m, err)
+		}
+		for _, f := range []store.FeedKind{store.FeedReply, store.FeedAt, store.FeedLike, store.FeedSystem} {
+			if its, err := tx.ListFeedItems(ctx, owner, f, 0, 0, 10); err != nil || len(its) != 0 {
+				t.Errorf("feed %d after migrating = %+v, %v; want empty", f, its, err)
+			}
+			if fs, err := tx.GetFeedState(ctx, owner, f); err != nil || fs != (store.FeedState{}) {
+				t.Errorf("feed state %d after migrating = %+v, %v; want zero", f, fs, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The feeds work with the migrated users; their ids start at 800000000000001 and the
+	// auto-replies' counter, kept in the same sqlite_sequence, goes on from 41.
+	var feedIDs []uint64
+	var newRule uint64
+	err = st.Update(ctx, func(tx store.Tx) error {
+		for _, it := range []store.FeedItem{
+			{Owner: owner, Feed: store.FeedReply, Time: 1717315400, Stamp: 1717315400_000_000, Body: `{"actor":1}`},
+			{Owner: owner, Feed: store.FeedLike, Time: 1717315401, Stamp: 1717315401_000_000, Agg: "reply:1", Body: `{}`},
+		} {
+			id, err := tx.InsertFeedItem(ctx, it)
+			if err != nil {
+				return err
+			}
+			feedIDs = append(feedIDs, id)
+		}
+		if err := tx.PutFeedState(ctx, owner, store.FeedReply, store.FeedState{Unread: 1, SeenStamp: 1}); err != nil {
+			return err
+		}
+		var err error
+		newRule, err = tx.PutAutoReply(ctx, store.AutoReply{Owner: owner, Type: 3, Reply: "hi", Ctime: 2})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("writing after migrating: %v", err)
+	}
+	if want := []uint64{800000000000001, 800000000000002}; feedIDs[0] != want[0] || feedIDs[1] != want[1] {
+		t.Errorf("feed item ids after migrating = %v, want %v", feedIDs, want)
+	}
+	if newRule != ruleID+1 {
+		t.Errorf("auto-reply id after migrating = %d, want %d", newRule, ruleID+1)
+	}
+	err = st.View(ctx, func(tx store.Tx) error {
+		if it, err := tx.GetFeedItemByAgg(ctx, owner, store.FeedLike, "reply:1"); err != nil || it.ID != feedIDs[1] {
+			t.Errorf("GetFeedItemByAgg after migrating = %+v, %v", it, err)
+		}
+		if fs, err := tx.GetFeedState(ctx, owner, store.FeedReply); err != nil || fs != (store.FeedState{Unread: 1, SeenStamp: 1}) {
+			t.Errorf("feed state after migrating = %+v, %v", fs, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = rawDB(t, path)
+	if got := pragma(t, db, "user_version"); got != strconv.Itoa(sqlite.SchemaVersion()) {
+		t.Errorf("user_version = %s after migrating, want %d", got, sqlite.SchemaVersion())
+	}
+	for _, idx := range []string{"feed_items_by_time", "feed_items_by_agg"} {
+		var table string
+		err := db.QueryRow(`SELECT tbl_name FROM sqlite_schema WHERE type = 'index' AND name = ?`, idx).Scan(&table)
+		if err != nil || table != "feed_items" {
+			t.Errorf("index %s after migrating: on %q, %v; want on feed_items", idx, table, err)
+		}
+	}
+	for _, seq := range []struct {
+		name string
+		want int64
+	}{{"feed_items", 800000000000002}, {"auto_replies", ruleID + 1}} {
+		var got int64
+		if err := db.QueryRow(`SELECT seq FROM sqlite_sequence WHERE name = ?`, seq.name).Scan(&got); err != nil || got != seq.want {
+			t.Errorf("sqlite_sequence of %s = %d, %v; want %d", seq.name, got, err, seq.want)
+		}
+	}
+	// A page of a feed is an index range, not a scan and a sort.
+	rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT id FROM feed_items WHERE owner = 1 AND feed = 1 AND (time, id) < (5, 5)
+		ORDER BY time DESC, id DESC LIMIT 21`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if p := strings.Join(plan, "; "); !strings.Contains(p, "feed_items_by_time") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("a feed page does not read feed_items_by_time in order: %s", p)
+	}
+
+	// A database created at the current version hands out the same first id.
+	fresh := open(t, t.TempDir())
+	defer fresh.Close()
+	var first uint64
+	err = fresh.Update(ctx, func(tx store.Tx) error {
+		var err error
+		first, err = tx.InsertFeedItem(ctx, store.FeedItem{Owner: 1, Feed: store.FeedSystem, Time: 1, Stamp: 1, Body: "{}"})
+		return err
+	})
+	if err != nil || first != 800000000000001 {
+		t.Errorf("first feed item id of a new database = %d, %v; want 800000000000001", first, err)
+	}
+}
+
 // TestReopenMsgKeyAboveGroupMessages: fan-group messages draw their keys from the same
 // counter as 1:1 messages, so after a restart NextMsgKey must hand out a key above the
 // largest of either table, with keys at or past 2^63 stored negative.

@@ -180,15 +180,15 @@ func testFeedAgg(t *testing.T, h *harness) {
 		feed  store.FeedKind
 		agg   string
 	}{
-		{3, store.FeedLike, "reply:7"},     // another owner
-		{1, store.FeedReply, "reply:7"},    // another feed
-		{1, store.FeedSystem, "reply:7"},   // another feed
-		{2, store.FeedLike, "video:7"},     // another owner's key
-		{1, store.FeedLike, "reply:70"},    // a longer key
-		{1, store.FeedLike, "reply:"},      // a prefix
-		{1, store.FeedLike, "REPLY:7"},     // case matters
-		{1, store.FeedLike, ""},            // "" never matches, although two items have it
-		{1, store.FeedReply, ""},           // nor in a feed without such items
+		{3, store.FeedLike, "reply:7"},      // another owner
+		{1, store.FeedReply, "reply:7"},     // another feed
+		{1, store.FeedSystem, "reply:7"},    // another feed
+		{2, store.FeedLike, "video:7"},      // another owner's key
+		{1, store.FeedLike, "reply:70"},     // a longer key
+		{1, store.FeedLike, "reply:"},       // a prefix
+		{1, store.FeedLike, "REPLY:7"},      // case matters
+		{1, store.FeedLike, ""},             // "" never matches, although two items have it
+		{1, store.FeedReply, ""},            // nor in a feed without such items
 		{over53, store.FeedLike, "reply:7"}, // a 64-bit owner
 	}
 	check := func(when string) {
@@ -291,17 +291,28 @@ func testListFeedItems(t *testing.T, h *harness) {
 		{"after the oldest item", all[8].Time, ids[8], 100, nil},
 		{"before every time", tsBase, 0, 100, nil},
 		{"time 1", 1, math.MaxUint64, 100, nil},
-		{"a cursor of another owner's item", all[3].Time, ids[3] + 1, 100, nil}, // set below
 	}
-	// The noise item inserted right after all[3] has id all[3].ID+1 (owner 2) and the
-	// same time: as a bound it admits all[3] itself and the older items of that second.
-	var sameSecond []uint64
-	for _, it := range all {
-		if it.Time < all[3].Time || it.Time == all[3].Time && it.ID < ids[3]+1 {
-			sameSecond = append(sameSecond, it.ID)
+	// Another owner's item as the cursor only bounds owner 1's feed by its (time, id).
+	var other store.FeedItem
+	for _, it := range listFeed(t, d, 2, store.FeedReply, 0, 0, 100) {
+		if it.Time == all[3].Time {
+			other = it
+			break
 		}
 	}
-	cases[len(cases)-1].want = sameSecond
+	var bounded []uint64
+	for _, it := range all {
+		if it.Time < other.Time || it.Time == other.Time && it.ID < other.ID {
+			bounded = append(bounded, it.ID)
+		}
+	}
+	cases = append(cases, struct {
+		name       string
+		beforeTime int64
+		beforeID   uint64
+		limit      int
+		want       []uint64
+	}{"a cursor of another owner's item", other.Time, other.ID, 100, bounded})
 	for _, c := range cases {
 		got := feedIDs(listFeed(t, d, 1, store.FeedReply, c.beforeTime, c.beforeID, c.limit))
 		if !slices.Equal(got, c.want) {
@@ -370,6 +381,88 @@ func testListFeedItemsIsolation(t *testing.T, h *harness) {
 	if got := feedIDs(by(over53, store.FeedSystem)); !slices.Equal(got, []uint64{items[0].ID}) {
 		t.Errorf("owner %d: %v, want %v", uint64(over53), got, items[0].ID)
 	}
+}
+
+// --- the users a page names ---
+
+// testFeedUsers: GetUsers and Followed, which resolve a page's users and follow states.
+func testFeedUsers(t *testing.T, h *harness) {
+	d := h.new(t)
+	ctx := t.Context()
+	d.update(t, func(tx store.Tx) error {
+		for _, mid := range []uint64{1, 2, 3, bigMid, over53} {
+			if err := tx.CreateUser(ctx, user(mid)); err != nil {
+				return err
+			}
+		}
+		for _, r := range []struct {
+			mid, target uint64
+			rel         store.Relation
+		}{
+			{1, 2, store.Relation{Following: true}},
+			{1, over53, store.Relation{Following: true}},
+			{1, 3, store.Relation{Blocking: true}},
+			{1, bigMid, store.Relation{}},            // unfollowed: a row that follows no one
+			{1, 99, store.Relation{Following: true}}, // a user who does not exist
+			{2, 1, store.Relation{Following: true}},
+			{over53, 1, store.Relation{Following: true}},
+		} {
+			if err := tx.PutRelation(ctx, r.mid, r.target, r.rel); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	set := func(ms []uint64) []uint64 { return slices.Compact(slices.Sorted(slices.Values(ms))) }
+	d.view(t, func(tx store.Tx) error {
+		for _, c := range []struct {
+			mids, want []uint64
+		}{
+			{nil, nil},
+			{[]uint64{}, nil},
+			{[]uint64{99}, nil},
+			{[]uint64{over53, 99, 1, 1, bigMid}, []uint64{1, bigMid, over53}},
+			{[]uint64{2, 3, 1}, []uint64{1, 2, 3}},
+			{[]uint64{math.MaxUint64, 1 << 63}, nil},
+		} {
+			us, err := tx.GetUsers(ctx, c.mids)
+			if err != nil {
+				t.Errorf("GetUsers(%v): %v", c.mids, err)
+				continue
+			}
+			if got := set(mids(us)); !slices.Equal(got, c.want) {
+				t.Errorf("GetUsers(%v) = %v, want %v", c.mids, got, c.want)
+			}
+			for _, u := range us {
+				if u != user(u.Mid) {
+					t.Errorf("GetUsers(%v): %+v, want %+v", c.mids, u, user(u.Mid))
+				}
+			}
+		}
+		for _, c := range []struct {
+			mid           uint64
+			targets, want []uint64
+		}{
+			{1, nil, nil},
+			{1, []uint64{}, nil},
+			{1, []uint64{2, 3, bigMid, over53, 99, 1}, []uint64{2, 99, over53}},
+			{1, []uint64{3, bigMid}, nil},
+			{2, []uint64{1, 3, over53}, []uint64{1}},
+			{over53, []uint64{1, 2}, []uint64{1}},
+			{3, []uint64{1, 2}, nil},
+			{1, []uint64{math.MaxUint64}, nil},
+		} {
+			got, err := tx.Followed(ctx, c.mid, c.targets)
+			if err != nil {
+				t.Errorf("Followed(%d, %v): %v", c.mid, c.targets, err)
+				continue
+			}
+			if got = set(got); !slices.Equal(got, c.want) {
+				t.Errorf("Followed(%d, %v) = %v, want %v", c.mid, c.targets, got, c.want)
+			}
+		}
+		return nil
+	})
 }
 
 // --- state ---
@@ -565,6 +658,51 @@ func testFeedsViewReadOnly(t *testing.T, h *harness) {
 	d.view(t, func(tx store.Tx) error {
 		if st, err := tx.GetFeedState(ctx, 2, store.FeedReply); err != nil || st != (store.FeedState{}) {
 			t.Errorf("PutFeedState inside View stored %+v, %v", st, err)
+		}
+		return nil
+	})
+}
+
+// testFeedRenew: DeleteFeedItem removes one item (absent ids are no error), and a new
+// insert for the same aggregation key gets a larger id; AddFeedLiker reports each
+// (owner, agg, mid) once.
+func testFeedRenew(t *testing.T, h *harness) {
+	d := h.new(t)
+	ctx := t.Context()
+	it := feedItem(1, store.FeedLike, 10, 1)
+	it.Agg = "reply:7"
+	first := insertFeedItems(t, d, it)[0]
+	d.update(t, func(tx store.Tx) error {
+		if err := tx.DeleteFeedItem(ctx, first.ID); err != nil {
+			return err
+		}
+		if err := tx.DeleteFeedItem(ctx, first.ID); err != nil {
+			t.Errorf("deleting an absent item: %v", err)
+		}
+		if _, err := tx.GetFeedItem(ctx, first.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetFeedItem after delete: %v, want ErrNotFound", err)
+		}
+		id, err := tx.InsertFeedItem(ctx, it)
+		if err != nil {
+			return err
+		}
+		if id <= first.ID {
+			t.Errorf("renewed id %d, want above %d", id, first.ID)
+		}
+		if got, err := tx.GetFeedItemByAgg(ctx, 1, store.FeedLike, "reply:7"); err != nil || got.ID != id {
+			t.Errorf("GetFeedItemByAgg after renewal = %+v, %v", got, err)
+		}
+		for _, c := range []struct {
+			owner uint64
+			agg   string
+			mid   uint64
+			want  bool
+		}{{1, "reply:7", 20, true}, {1, "reply:7", 20, false}, {1, "reply:7", 21, true}, {1, "video:7", 20, true},
+			{2, "reply:7", 20, true}, {over53, "reply:7", over53, true}, {over53, "reply:7", over53, false}} {
+			added, err := tx.AddFeedLiker(ctx, c.owner, c.agg, c.mid)
+			if err != nil || added != c.want {
+				t.Errorf("AddFeedLiker(%d, %q, %d) = %v, %v; want %v", c.owner, c.agg, c.mid, added, err, c.want)
+			}
 		}
 		return nil
 	})

@@ -74,6 +74,16 @@ func Run(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 		{"GroupsUpdateErrorRollsBack", testGroupsUpdateErrorRollsBack},
 		{"GroupsConcurrentFailures", testGroupsConcurrentFailures},
 		{"GroupsViewReadOnly", testGroupsViewReadOnly},
+		{"FeedInsertGet", testFeedInsertGet},
+		{"FeedPut", testFeedPut},
+		{"FeedAgg", testFeedAgg},
+		{"FeedRenew", testFeedRenew},
+		{"ListFeedItems", testListFeedItems},
+		{"ListFeedItemsIsolation", testListFeedItemsIsolation},
+		{"FeedUsers", testFeedUsers},
+		{"FeedState", testFeedState},
+		{"FeedsUpdateErrorRollsBack", testFeedsUpdateErrorRollsBack},
+		{"FeedsViewReadOnly", testFeedsViewReadOnly},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
