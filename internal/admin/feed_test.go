@@ -154,11 +154,12 @@ func TestNotifySuccess(t *testing.T) {
 	if !slices.Equal(ids, sorted) || len(slices.Compact(sorted)) != len(ids) {
 		t.Errorf("ids are not increasing: %v", ids)
 	}
-	// Another like of the same thing, a second later, answers the same item (and moves it
-	// to the top of the like feed).
+	// Another like of the same thing, a second later, renews the item: a new id, at the
+	// top of the like feed.
 	s.Advance(time.Second)
-	if n := notify(t, s, 10, "like", noticeBody(30, map[string]any{"item_id": 77}), 200); n.ID != ids[2] {
-		t.Errorf("a second like of item 77: %+v, want id %d", n, ids[2])
+	renewed := notify(t, s, 10, "like", noticeBody(30, map[string]any{"item_id": 77}), 200)
+	if !renewed.Delivered || renewed.ID <= ids[len(ids)-1] {
+		t.Errorf("a second like of item 77: %+v, want a new id above %d", renewed, ids[len(ids)-1])
 	}
 	if got, want := feedCounts(t, s, up), [4]int64{2, 2, 3, 2}; got != want {
 		t.Errorf("unread reply, at, like, sys_msg = %v, want %v", got, want)
@@ -166,7 +167,7 @@ func TestNotifySuccess(t *testing.T) {
 	for kind, want := range map[string][]uint64{
 		"reply": {ids[5], ids[0]},
 		"at":    {ids[6], ids[1]},
-		"like":  {ids[2], ids[7], ids[3]},
+		"like":  {renewed.ID, ids[7], ids[3]},
 	} {
 		if got := feedItemIDs(t, s, up, kind); !slices.Equal(got, want) {
 			t.Errorf("%s feed: %v, want %v", kind, got, want)
