@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -88,6 +89,7 @@ func (s *Service) PostNotice(ctx context.Context, owner uint64, feed store.FeedK
 		return 0, ErrInvalid
 	}
 	n.Likers, n.Counts = nil, 0
+	n.AtMids = uniqueMids(n.AtMids)
 	now := s.clock.Now()
 	var id uint64
 	err := s.st.Update(ctx, func(tx store.Tx) error {
@@ -166,6 +168,17 @@ func (s *Service) PostNotice(ctx context.Context, owner uint64, feed store.FeedK
 		return tx.PutFeedState(ctx, owner, feed, state)
 	})
 	return id, s.internal("post notice", err)
+}
+
+// uniqueMids returns mids without repetitions, in order of first appearance.
+func uniqueMids(mids []uint64) []uint64 {
+	var out []uint64
+	for _, m := range mids {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func removeMid(mids []uint64, mid uint64) []uint64 {
