@@ -80,7 +80,8 @@ func validNotice(n Notice, feed store.FeedKind) bool {
 // that feed off for the actor (set_comment / set_at / set_recv_reply: 1 followed only,
 // 2 nobody — the stricter of the old and the new switch; set_like 5 / set_recv_like 2:
 // off). Likes of the same thing (Type, ItemID) aggregate into one item that moves to the
-// top (with a new id) and is unread again; its counts is the number of different likers. It returns the item's id, or 0 when the settings dropped it.
+// top (with a new id) and is unread again; its counts is the number of different
+// likers. It returns the item's id, or 0 when the settings dropped it.
 func (s *Service) PostNotice(ctx context.Context, owner uint64, feed store.FeedKind, n Notice) (uint64, error) {
 	if feed != store.FeedReply && feed != store.FeedAt && feed != store.FeedLike {
 		return 0, ErrInvalid
@@ -91,9 +92,11 @@ func (s *Service) PostNotice(ctx context.Context, owner uint64, feed store.FeedK
 	n.Likers, n.Counts = nil, 0
 	n.AtMids = uniqueMids(n.AtMids)
 	now := s.clock.Now()
-	var id uint64
+	var outID uint64
 	err := s.st.Update(ctx, func(tx store.Tx) error {
-		id = 0
+		// The store may run this function again: work on a copy of the notice.
+		n := n
+		outID = 0
 		for _, mid := range append([]uint64{owner, n.Actor}, n.AtMids...) {
 			if _, err := tx.GetUser(ctx, mid); errors.Is(err, store.ErrNotFound) {
 				return ErrUserNotFound
@@ -163,11 +166,11 @@ func (s *Service) PostNotice(ctx context.Context, owner uint64, feed store.FeedK
 		if it.ID, err = tx.InsertFeedItem(ctx, it); err != nil {
 			return err
 		}
-		id = it.ID
+		outID = it.ID
 		state.Unread++
 		return tx.PutFeedState(ctx, owner, feed, state)
 	})
-	return id, s.internal("post notice", err)
+	return outID, s.internal("post notice", err)
 }
 
 // uniqueMids returns mids without repetitions, in order of first appearance.
