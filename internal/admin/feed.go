@@ -1,6 +1,8 @@
 package admin
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/bilimsg/bilimsg/internal/im"
@@ -12,6 +14,7 @@ func (h *Handler) routeFeeds() {
 	h.mux.HandleFunc("POST /admin/v1/users/{mid}/notifications/at", h.postNotice(store.FeedAt))
 	h.mux.HandleFunc("POST /admin/v1/users/{mid}/notifications/like", h.postNotice(store.FeedLike))
 	h.mux.HandleFunc("POST /admin/v1/users/{mid}/notifications/system", h.postSystem)
+	h.mux.HandleFunc("POST /admin/v1/users/{mid}/pushes", h.postPush)
 }
 
 // noticeJSON is the answer of the notification producers: the feed item's id, and whether
@@ -80,4 +83,41 @@ func (h *Handler) postSystem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, noticeJSON{ID: id, Delivered: true})
+}
+
+// postPush makes a system account push a message (a card) to user {mid}:
+// {"system_msg_type": 1|7|8|9, "msg_type": 10|11|12|13|16, "content": {...}, "msg_source"?: 5|6,
+// "notify_code"?: "2091_253"}. A content that does not match its card's shape is a 400
+// naming the field, and nothing is stored.
+func (h *Handler) postPush(w http.ResponseWriter, r *http.Request) {
+	mid, ok := pathMid(w, r, "mid")
+	if !ok {
+		return
+	}
+	var in struct {
+		SystemType int             `json:"system_msg_type"`
+		MsgType    int             `json:"msg_type"`
+		Content    json.RawMessage `json:"content"`
+		Source     int             `json:"msg_source"`
+		NotifyCode string          `json:"notify_code"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	m, err := h.svc.PushMessage(r.Context(), mid, im.Push{SystemType: in.SystemType, MsgType: in.MsgType,
+		Content: in.Content, Source: in.Source, NotifyCode: in.NotifyCode})
+	var pe *im.PushError
+	if errors.As(err, &pe) {
+		writeError(w, http.StatusBadRequest, pe.Error())
+		return
+	}
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		MsgKey   uint64 `json:"msg_key"`
+		MsgSeqno uint64 `json:"msg_seqno"`
+		TalkerID uint64 `json:"talker_id"`
+	}{m.Key, m.Seqno, m.SenderUID})
 }

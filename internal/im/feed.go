@@ -254,15 +254,26 @@ func (s *Service) PostSystem(ctx context.Context, owner uint64, n SysNotice) (ui
 // FeedUnread are a user's unread counts per feed (N1).
 type FeedUnread struct {
 	Reply, At, Like, System int64
+	Up                      int64 // unread pushes of UP主小助手 (system_msg_type 7)
 }
 
-// FeedUnread returns owner's unread counts, kept incrementally (one query, four rows at most).
+// FeedUnread returns owner's unread counts, kept incrementally: one query over the feeds'
+// rows, and the UP主小助手 session for `up`.
 func (s *Service) FeedUnread(ctx context.Context, owner uint64) (FeedUnread, error) {
 	var u FeedUnread
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		states, err := tx.ListFeedStates(ctx, owner)
+		if err != nil {
+			return err
+		}
 		u = FeedUnread{Reply: states[store.FeedReply].Unread, At: states[store.FeedAt].Unread,
 			Like: states[store.FeedLike].Unread, System: states[store.FeedSystem].Unread}
+		up, _ := SystemAccountByType(7)
+		sess, err := tx.GetSession(ctx, owner, 1, up.Mid)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		u.Up = sess.Unread
 		return err
 	})
 	return u, s.internal("feed unread", err)

@@ -68,6 +68,10 @@ type delivery struct {
 	// fromSess is the sender's session when the caller has already read it in this
 	// transaction (and not changed it since): deliver then skips reading it again.
 	fromSess *store.Session
+	// notifyCode is a push's notify_code; systemType, when not 0, marks the receiver's
+	// session as the one with that system account (system pushes).
+	notifyCode string
+	systemType int
 }
 
 // delivered is a stored message and the sessions it changed.
@@ -90,6 +94,11 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 	}
 	if req.ReceiverType == 1 && req.Receiver == req.Sender {
 		return res, ErrToSelf
+	}
+	if _, ok := SystemAccountOf(req.Receiver); ok && req.ReceiverType == 1 {
+		// System accounts only push; writing to one is refused like a closed inbox
+		// (docs/feed.md).
+		return res, ErrPrivacy
 	}
 	if len(req.Content) > MaxContentBytes {
 		return res, ErrTooLong
@@ -299,7 +308,7 @@ func (s *Service) deliver(ctx context.Context, tx store.Tx, d delivery, now time
 	}
 	m := store.Message{Key: key, Seqno: seq, Conv: store.ConvOf(d.from, d.to), SenderUID: d.from, ReceiverType: 1,
 		ReceiverID: d.to, MsgType: d.msgType, Content: d.content, Timestamp: now.Unix(), NewFaceVersion: d.nfv,
-		Source: d.source, VisibleTo: d.visibleTo, CountsUnread: d.countsUnread}
+		Source: d.source, VisibleTo: d.visibleTo, CountsUnread: d.countsUnread, NotifyCode: d.notifyCode}
 	out.msg = m
 	if err := tx.InsertMessage(ctx, m); err != nil {
 		return out, err
@@ -339,6 +348,10 @@ func (s *Service) deliver(ctx context.Context, tx store.Tx, d delivery, now time
 			}
 			if d.intercept && !sess.Trust {
 				sess.Intercept = true
+			}
+			if d.systemType != 0 {
+				// System sessions count as followed (is_follow 1) and never fold away.
+				sess.SystemType, sess.IsFollow = d.systemType, true
 			}
 		}
 		if err := saveSession(ctx, tx, before, sess); err != nil {

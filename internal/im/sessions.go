@@ -31,6 +31,9 @@ type SessionList struct {
 	Sessions           []SessionView
 	HasMore            bool
 	AddressListIsEmpty bool // the page is empty and the user has no sessions at all
+	// SystemMsg maps the system_msg_type of each of the user's system sessions to its
+	// talker id (get_sessions' system_msg); nil when there are none or not asked for.
+	SystemMsg map[int]uint64
 }
 
 // ListParams are get_sessions' paging parameters, already validated.
@@ -103,11 +106,13 @@ func (s *Service) ListSessions(ctx context.Context, owner uint64, p ListParams) 
 			q.Intercept = true
 		case 9:
 			q.Follow = follows(true)
+		case 7:
+			q.OnlySystem = true
 		default:
 			return nil, nil, nil
 		}
 		return q, nil, nil
-	})
+	}, true)
 }
 
 // NewSessions returns sessions whose session_ts is after beginUs, newest first
@@ -115,7 +120,7 @@ func (s *Service) ListSessions(ctx context.Context, owner uint64, p ListParams) 
 func (s *Service) NewSessions(ctx context.Context, owner uint64, beginUs int64, size int) (SessionList, error) {
 	return s.list(ctx, owner, size, func(func() (store.Settings, error)) (*store.SessionQuery, *groupSel, error) {
 		return &store.SessionQuery{Owner: owner, After: beginUs, Limit: size + 1}, &groupSel{after: beginUs}, nil
-	})
+	}, false)
 }
 
 // list reads one page in one snapshot: decide picks the user sessions (nil: none) and the
@@ -124,7 +129,8 @@ func (s *Service) NewSessions(ctx context.Context, owner uint64, beginUs int64, 
 // range; fan-group sessions from the owner's memberships, one row per group they are in,
 // whatever the groups' sizes.
 func (s *Service) list(ctx context.Context, owner uint64, size int,
-	decide func(settings func() (store.Settings, error)) (*store.SessionQuery, *groupSel, error)) (SessionList, error) {
+	decide func(settings func() (store.Settings, error)) (*store.SessionQuery, *groupSel, error),
+	systemMsg bool) (SessionList, error) {
 	var out SessionList
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		settings := sync.OnceValues(func() (store.Settings, error) { return settingsOf(ctx, tx, owner) })
@@ -132,9 +138,26 @@ func (s *Service) list(ctx context.Context, owner uint64, size int,
 		if err != nil {
 			return err
 		}
+		if systemMsg {
+			// system_msg: a few rows at most (one session per system account).
+			sys, err := tx.ListSystemSessions(ctx, owner)
+			if err != nil {
+				return err
+			}
+			for _, ss := range sys {
+				if out.SystemMsg == nil {
+					out.SystemMsg = map[int]uint64{}
+				}
+				out.SystemMsg[ss.SystemType] = ss.Talker
+			}
+		}
 		var views []SessionView
 		if q != nil && q.Limit > 0 {
-			sessions, err := tx.ListSessions(ctx, *q)
+			list := tx.ListSessions
+			if q.OnlySystem {
+				list = systemPage(tx)
+			}
+			sessions, err := list(ctx, *q)
 			if err != nil {
 				return err
 			}
@@ -492,4 +515,29 @@ func (s *Service) FollowStatus(ctx context.Context, owner, talker uint64) (int, 
 		return err
 	})
 	return st, s.internal("follow status", err)
+}
+
+// systemPage lists category 7 (system sessions) from the owner's few system sessions,
+// with q's bounds, order and limit.
+func systemPage(tx store.Tx) func(ctx context.Context, q store.SessionQuery) ([]store.Session, error) {
+	return func(ctx context.Context, q store.SessionQuery) ([]store.Session, error) {
+		all, err := tx.ListSystemSessions(ctx, q.Owner)
+		if err != nil {
+			return nil, err
+		}
+		key := func(s store.Session) int64 {
+			if q.Order == store.ByAckTs {
+				return s.AckTs
+			}
+			return s.SessionTs
+		}
+		var out []store.Session
+		for _, s := range all {
+			if k := key(s); !s.Hidden && !s.Intercept && (q.After == 0 || k > q.After) && (q.Before == 0 || k < q.Before) {
+				out = append(out, s)
+			}
+		}
+		slices.SortFunc(out, func(a, b store.Session) int { return cmp.Compare(key(b), key(a)) })
+		return out[:min(len(out), q.Limit)], nil
+	}
 }

@@ -132,11 +132,16 @@ type Session struct {
 	// AutoReplyAt is when the owner last auto-replied to a received message in this
 	// session (unix seconds; 0 = never), for the once-per-period rule of recv_reply.
 	AutoReplyAt int64
+	// SystemType is the session's system_msg_type when the talker is a system account
+	// (UP主小助手 …), else 0.
+	SystemType int
 }
 
 // Bucket is which single_unread counter a session's unread messages count in.
 func (s Session) Bucket() Counters {
 	switch {
+	case s.SystemType != 0:
+		return Counters{Biz: s.Unread}
 	case s.Intercept:
 		return Counters{Dustbin: s.Unread}
 	case s.IsFollow:
@@ -151,16 +156,18 @@ type Counters struct {
 	Follow   int64
 	Unfollow int64
 	Dustbin  int64
+	Biz      int64 // unread pushes of system accounts
 }
 
 // Add returns c + d.
 func (c Counters) Add(d Counters) Counters {
-	return Counters{Follow: c.Follow + d.Follow, Unfollow: c.Unfollow + d.Unfollow, Dustbin: c.Dustbin + d.Dustbin}
+	return Counters{Follow: c.Follow + d.Follow, Unfollow: c.Unfollow + d.Unfollow, Dustbin: c.Dustbin + d.Dustbin,
+		Biz: c.Biz + d.Biz}
 }
 
 // Neg returns -c.
 func (c Counters) Neg() Counters {
-	return Counters{Follow: -c.Follow, Unfollow: -c.Unfollow, Dustbin: -c.Dustbin}
+	return Counters{Follow: -c.Follow, Unfollow: -c.Unfollow, Dustbin: -c.Dustbin, Biz: -c.Biz}
 }
 
 // IsZero reports whether all counters are 0.
@@ -189,6 +196,8 @@ type SessionQuery struct {
 	Unacked bool
 	// IncludeHidden also returns hidden sessions (bulk operations).
 	IncludeHidden bool
+	// OnlySystem keeps only system accounts' sessions (get_sessions category 7).
+	OnlySystem bool
 }
 
 // MessageQuery selects messages of a conversation visible to Viewer, excluding

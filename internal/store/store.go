@@ -86,6 +86,9 @@ type Sessions interface {
 	ListSessions(ctx context.Context, q SessionQuery) ([]Session, error)
 	// HasSessions reports whether the owner has any session with messages, hidden or not.
 	HasSessions(ctx context.Context, owner uint64) (bool, error)
+	// ListSystemSessions returns the owner's sessions with system accounts that have
+	// messages (at most one per system account), hidden or not.
+	ListSystemSessions(ctx context.Context, owner uint64) ([]Session, error)
 	GetCounters(ctx context.Context, owner uint64) (Counters, error) // zero when absent
 	AddCounters(ctx context.Context, owner uint64, delta Counters) error
 }

@@ -34,7 +34,7 @@ func (h *Handler) feedUnread(newURL bool) func(*call) (any, error) {
 			return nil, err
 		}
 		out := feedUnreadJSON{At: u.At, Like: u.Like, RecvLike: u.Like, RecvReply: u.Reply, Reply: u.Reply,
-			SysMsg: u.System}
+			SysMsg: u.System, Up: int(u.Up)}
 		if newURL {
 			out.SysMsgStyle = new(1)
 		}

@@ -77,6 +77,12 @@ func toSessionJSON(v im.SessionView) sessionJSON {
 		// can_fold: the session may fold into the "unfollowed" folder (upstream's reading).
 		CanFold: b01(s.Type == 1 && !s.IsFollow),
 	}
+	if acct, ok := im.SystemAccountOf(s.Talker); ok && s.SystemType != 0 {
+		// A system account's session (catalog §2.1): is_follow 1, account_info, and the
+		// unread pushes as new_push_msg and biz_msg_unread_count.
+		out.SystemMsgType, out.AccountInfo = acct.Type, &accountInfo{Name: acct.Name, PicURL: acct.Pic}
+		out.IsFollow, out.NewPushMsg, out.BizMsgUnreadCount = 1, b01(s.Unread > 0), int(s.Unread)
+	}
 	if g := v.Group; g != nil {
 		// A fan-group session: is_follow and can_fold stay 0 (catalog §2.1).
 		out.AtSeqno, out.GroupName, out.GroupCover, out.GroupType = v.AtSeqno, g.Name, g.Cover, g.Type

@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"strconv"
+
 	"github.com/bilimsg/bilimsg/internal/im"
 )
 
@@ -66,14 +68,17 @@ func (h *Handler) singleUnread(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := unreadJSON{FollowUnread: cnt.Follow, UnfollowUnread: cnt.Unfollow, DustbinUnread: cnt.Dustbin}
+	// System accounts' unread pushes are "notifications from followed" (their sessions
+	// are is_follow 1), apart from follow_unread.
+	out := unreadJSON{FollowUnread: cnt.Follow, UnfollowUnread: cnt.Unfollow, DustbinUnread: cnt.Dustbin,
+		BizMsgFollowUnread: cnt.Biz}
 	switch typ {
 	case 1:
 		out.UnfollowUnread = 0
 	case 2:
-		out.FollowUnread = 0
+		out.FollowUnread, out.BizMsgFollowUnread = 0, 0
 	case 3:
-		out.FollowUnread, out.UnfollowUnread = 0, 0
+		out.FollowUnread, out.UnfollowUnread, out.BizMsgFollowUnread = 0, 0, 0
 	}
 	if dustbin != 1 {
 		out.DustbinUnread = 0
@@ -97,11 +102,19 @@ type sessionListJSON struct {
 	HasMore             int           `json:"has_more"`
 	AntiDisturbCleaning bool          `json:"anti_disturb_cleaning"`
 	IsAddressListEmpty  int           `json:"is_address_list_empty"`
-	ShowLevel           bool          `json:"show_level"`
+	// system_msg: get_sessions only, and only when the user has system sessions.
+	SystemMsg map[string]uint64 `json:"system_msg,omitempty"`
+	ShowLevel bool              `json:"show_level"`
 }
 
 func toListJSON(l im.SessionList, showLevel bool) sessionListJSON {
 	out := sessionListJSON{HasMore: b01(l.HasMore), IsAddressListEmpty: b01(l.AddressListIsEmpty), ShowLevel: showLevel}
+	for typ, talker := range l.SystemMsg {
+		if out.SystemMsg == nil {
+			out.SystemMsg = map[string]uint64{}
+		}
+		out.SystemMsg[strconv.Itoa(typ)] = talker
+	}
 	for _, v := range l.Sessions {
 		out.SessionList = append(out.SessionList, toSessionJSON(v))
 	}
@@ -151,7 +164,6 @@ func (h *Handler) getSessions(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// system_msg is omitted: there are no system sessions yet (catalog §8.3).
 	return toListJSON(l, true), nil
 }
 

@@ -33,6 +33,7 @@ const (
 	qListSessionsFollow
 	qListSessionsAck
 	qHasSessions
+	qListSystemSessions
 	qGetCounters
 	qAddCounters
 
@@ -96,7 +97,7 @@ const (
 )
 
 const sessionCols = `owner, type, talker, ack_seqno, ack_ts, max_seqno, session_ts, top_ts, unread, last_msg_key,
-	is_follow, is_dnd, push_setting, intercept, trust, hidden, my_sent, talker_active, auto_reply_at`
+	is_follow, is_dnd, push_setting, intercept, trust, hidden, my_sent, talker_active, auto_reply_at, system_type`
 
 const settingsCols = `show_unfollowed_msg, msg_notify, set_like, set_comment, set_at, is_group_fold,
 	should_receive_group, receive_unfollow_msg, followed_reply, keys_reply, recv_reply, voyage_reply,
@@ -132,7 +133,8 @@ const feedItemCols = `id, owner, feed, time, stamp, agg, body`
 
 // Session list filters shared by the list queries:
 // ?2 include hidden, ?3 follow filter (-1 = any), ?4 only unacked.
-const sessionFilter = `max_seqno > 0 AND (?2 OR hidden = 0) AND (?3 < 0 OR is_follow = ?3) AND (NOT ?4 OR ack_seqno < max_seqno)`
+const sessionFilter = `max_seqno > 0 AND (?2 OR hidden = 0) AND (?3 < 0 OR is_follow = ?3) AND (NOT ?4 OR ack_seqno < max_seqno)
+	AND (NOT ?9 OR system_type > 0)`
 
 var queries = [numQueries]string{
 	qBegin:    `BEGIN IMMEDIATE`,
@@ -163,7 +165,7 @@ var queries = [numQueries]string{
 		` + packedSettings(),
 
 	qGetSession: `SELECT ` + sessionCols + ` FROM sessions WHERE owner = ? AND type = ? AND talker = ?`,
-	qPutSession: `INSERT OR REPLACE INTO sessions (` + sessionCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	qPutSession: `INSERT OR REPLACE INTO sessions (` + sessionCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	// ?1 owner, ?5 intercept, ?6 after, ?7 before, ?8 limit.
 	//
 	// Bounds are plain comparisons (the caller passes MaxInt64 for "no upper bound") so
@@ -181,9 +183,12 @@ var queries = [numQueries]string{
 		WHERE owner = ?1 AND intercept = ?5 AND ack_ts > ?6 AND ack_ts < ?7 AND ` + sessionFilter + `
 		ORDER BY ack_ts DESC LIMIT ?8 + 0`,
 	qHasSessions: `SELECT EXISTS (SELECT 1 FROM sessions WHERE owner = ? AND max_seqno > 0)`,
-	qGetCounters: `SELECT follow, unfollow, dustbin FROM counters WHERE owner = ?`,
-	qAddCounters: `INSERT INTO counters (owner, follow, unfollow, dustbin) VALUES (?1, ?2, ?3, ?4)
-		ON CONFLICT (owner) DO UPDATE SET follow = follow + ?2, unfollow = unfollow + ?3, dustbin = dustbin + ?4`,
+	qListSystemSessions: `SELECT ` + sessionCols + ` FROM sessions WHERE owner = ? AND system_type > 0 AND max_seqno > 0
+		ORDER BY system_type`,
+	qGetCounters: `SELECT follow, unfollow, dustbin, biz FROM counters WHERE owner = ?`,
+	qAddCounters: `INSERT INTO counters (owner, follow, unfollow, dustbin, biz) VALUES (?1, ?2, ?3, ?4, ?5)
+		ON CONFLICT (owner) DO UPDATE SET follow = follow + ?2, unfollow = unfollow + ?3, dustbin = dustbin + ?4,
+		biz = biz + ?5`,
 
 	qInsertMessage: `INSERT INTO messages (` + messageCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	qGetMessage:    `SELECT ` + messageCols + ` FROM messages WHERE msg_key = ?`,

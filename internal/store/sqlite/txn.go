@@ -224,7 +224,7 @@ func scanSession(sc scanner) (store.Session, error) {
 	var owner, talker, ack, maxs, last int64
 	var follow, dnd, icpt, trust, hidden, active int64
 	err := sc.Scan(&owner, &s.Type, &talker, &ack, &s.AckTs, &maxs, &s.SessionTs, &s.TopTs, &s.Unread, &last,
-		&follow, &dnd, &s.PushSetting, &icpt, &trust, &hidden, &s.MySent, &active, &s.AutoReplyAt)
+		&follow, &dnd, &s.PushSetting, &icpt, &trust, &hidden, &s.MySent, &active, &s.AutoReplyAt, &s.SystemType)
 	s.Owner, s.Talker, s.AckSeqno, s.MaxSeqno, s.LastMsgKey = uint64(owner), uint64(talker), uint64(ack), uint64(maxs), uint64(last)
 	s.IsFollow, s.IsDnd, s.Intercept, s.Trust, s.Hidden, s.TalkerActive = follow == 1, dnd == 1, icpt == 1, trust == 1, hidden == 1, active == 1
 	return s, mapErr(err)
@@ -238,7 +238,7 @@ func (t *txn) GetSession(ctx context.Context, owner uint64, typ int, talker uint
 func (t *txn) PutSession(ctx context.Context, s store.Session) error {
 	_, err := t.exec(ctx, qPutSession, u2i(s.Owner), s.Type, u2i(s.Talker), u2i(s.AckSeqno), s.AckTs, u2i(s.MaxSeqno),
 		s.SessionTs, s.TopTs, s.Unread, u2i(s.LastMsgKey), b2i(s.IsFollow), b2i(s.IsDnd), s.PushSetting,
-		b2i(s.Intercept), b2i(s.Trust), b2i(s.Hidden), s.MySent, b2i(s.TalkerActive), s.AutoReplyAt)
+		b2i(s.Intercept), b2i(s.Trust), b2i(s.Hidden), s.MySent, b2i(s.TalkerActive), s.AutoReplyAt, s.SystemType)
 	return err
 }
 
@@ -258,7 +258,7 @@ func (t *txn) ListSessions(ctx context.Context, q store.SessionQuery) ([]store.S
 		after = math.MinInt64
 	}
 	rows, err := t.stmt(id).QueryContext(t.c(ctx), u2i(q.Owner), q.IncludeHidden, follow, q.Unacked,
-		b2i(q.Intercept), after, upper(q.Before), q.Limit)
+		b2i(q.Intercept), after, upper(q.Before), q.Limit, q.OnlySystem)
 	if err != nil {
 		return nil, t.mapErr(err)
 	}
@@ -274,6 +274,10 @@ func (t *txn) ListSessions(ctx context.Context, q store.SessionQuery) ([]store.S
 	return out, t.mapErr(rows.Err())
 }
 
+func (t *txn) ListSystemSessions(ctx context.Context, owner uint64) ([]store.Session, error) {
+	return queryAll(ctx, t, qListSystemSessions, scanSession, u2i(owner))
+}
+
 func (t *txn) HasSessions(ctx context.Context, owner uint64) (bool, error) {
 	var ok bool
 	err := t.row(ctx, qHasSessions, u2i(owner)).Scan(&ok)
@@ -282,7 +286,7 @@ func (t *txn) HasSessions(ctx context.Context, owner uint64) (bool, error) {
 
 func (t *txn) GetCounters(ctx context.Context, owner uint64) (store.Counters, error) {
 	var c store.Counters
-	err := t.row(ctx, qGetCounters, u2i(owner)).Scan(&c.Follow, &c.Unfollow, &c.Dustbin)
+	err := t.row(ctx, qGetCounters, u2i(owner)).Scan(&c.Follow, &c.Unfollow, &c.Dustbin, &c.Biz)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Counters{}, nil
 	}
@@ -293,7 +297,7 @@ func (t *txn) AddCounters(ctx context.Context, owner uint64, d store.Counters) e
 	if d.IsZero() {
 		return nil
 	}
-	_, err := t.exec(ctx, qAddCounters, u2i(owner), d.Follow, d.Unfollow, d.Dustbin)
+	_, err := t.exec(ctx, qAddCounters, u2i(owner), d.Follow, d.Unfollow, d.Dustbin, d.Biz)
 	return err
 }
 
