@@ -106,8 +106,9 @@ func createDemo(ctx context.Context, svc *im.Service) ([]demoLogin, error) {
 	return logins, nil
 }
 
-// demoNotifications fills the demo UP主's notification feeds: a reply, an @, two likes
-// of the same comment (one aggregated item) and a system notification.
+// demoNotifications fills the demo UP主's notification feeds — a reply, an @, two likes
+// of the same comment (one aggregated item) and a system notification — and has
+// UP主小助手 push them a notification card.
 func demoNotifications(ctx context.Context, svc *im.Service, up uint64) error {
 	video := im.Notice{Type: "video", BusinessID: 1, Business: "评论", Title: "【bilimsg】一条私信的旅程",
 		URI: "https://www.bilibili.com/video/BV17x411w7KC", SubjectID: 170001}
@@ -132,8 +133,16 @@ func demoNotifications(ctx context.Context, svc *im.Service, up uint64) error {
 			return fmt.Errorf("demo notification: %w", err)
 		}
 	}
-	_, err := svc.PostSystem(ctx, up, im.SysNotice{Title: "欢迎使用 bilimsg",
-		Content: "这是一条系统通知：你的私信、应援团和通知都在这里。", Link: "https://www.bilibili.com/"})
+	if _, err := svc.PostSystem(ctx, up, im.SysNotice{Title: "欢迎使用 bilimsg",
+		Content: "这是一条系统通知：你的私信、应援团和通知都在这里。", Link: "https://www.bilibili.com/"}); err != nil {
+		return err
+	}
+	// UP主小助手 pushes a notification card, as in the catalog's get_sessions example.
+	_, err := svc.PushMessage(ctx, up, im.Push{SystemType: 7, MsgType: 10, NotifyCode: "2091_253",
+		Content: json.RawMessage(`{"title":"流量奖励到账通知","text":"你的稿件【bilimsg】一条私信的旅程获得了流量奖励，快去看看吧~",` +
+			`"jump_text":"查看详情","jump_uri":"https://member.bilibili.com/","modules":null,"notifier":null,` +
+			`"jump_uri_config":{"all_uri":"https://member.bilibili.com/","text":"查看详情"},` +
+			`"jump_uri_2_config":{"text":""},"jump_uri_3_config":{"text":""},"biz_content":null}`)})
 	return err
 }
 
