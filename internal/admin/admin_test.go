@@ -773,3 +773,12 @@ func TestCreateUserNoMidLeft(t *testing.T) {
 	want(t, do(t, s, "POST", "/admin/v1/users", `{"name":"next"}`), http.StatusConflict, nil)
 	want(t, do(t, s, "POST", "/admin/v1/users", `{"name":"given","mid":42}`), 200, nil)
 }
+
+// TestCreateUserSystemMid: the system accounts' talker ids cannot become users.
+func TestCreateUserSystemMid(t *testing.T) {
+	s := testkit.Start(t, testkit.Options{})
+	for _, mid := range []string{"844424930131964", "844424930131965", "844424930131966", "844424930131967"} {
+		want(t, do(t, s, "POST", "/admin/v1/users", `{"name":"假小助手","mid":`+mid+`}`), http.StatusBadRequest, nil)
+	}
+	want(t, do(t, s, "POST", "/admin/v1/users", `{"name":"邻居","mid":844424930131968}`), 200, nil)
+}

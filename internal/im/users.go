@@ -49,6 +49,9 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (store.User, error
 	if !validName(nu.Name) || nu.Mid > math.MaxInt64 || nu.Fans < 0 || !utf8.ValidString(nu.Face) {
 		return store.User{}, ErrInvalid
 	}
+	if _, ok := SystemAccountOf(nu.Mid); ok {
+		return store.User{}, ErrInvalid // the system accounts' ids are taken (docs/feed.md)
+	}
 	u := store.User{Mid: nu.Mid, Name: nu.Name, Face: nu.Face, Fans: nu.Fans, CreatedAt: s.clock.Now().Unix()}
 	if u.Face == "" {
 		u.Face = DefaultFace
