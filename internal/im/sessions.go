@@ -420,6 +420,9 @@ func (s *Service) SetPush(ctx context.Context, owner, talker uint64, setting int
 // SetIntercept moves a user session into (on) or out of the dustbin; taking it out marks
 // it trusted (catalog §9 item 31). Its unread messages move bucket with it.
 func (s *Service) SetIntercept(ctx context.Context, owner, talker uint64, on bool) error {
+	if _, ok := SystemAccountOf(talker); ok {
+		return nil // system sessions are never intercepted (catalog P14: user sessions only)
+	}
 	err := s.updateSession(ctx, owner, 1, talker, true, func(_ store.Tx, sess *store.Session, _ int64) error {
 		sess.Intercept, sess.Trust = on, !on
 		return nil

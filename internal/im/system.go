@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 
 	"github.com/bilimsg/bilimsg/internal/store"
 )
@@ -198,6 +199,10 @@ func checkObject(path string, raw json.RawMessage, shape map[string]cardField) e
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
 		return &PushError{path + " must be a JSON object"}
 	}
+	if dup := duplicateKey(raw); dup != "" {
+		// Clients would read one of the two values and the check the other.
+		return &PushError{fmt.Sprintf("%s.%s appears twice", path, dup)}
+	}
 	for name := range obj {
 		if _, ok := shape[name]; !ok {
 			return &PushError{fmt.Sprintf("%s.%s is not a field of this card", path, name)}
@@ -229,9 +234,11 @@ func checkValue(path, name string, v json.RawMessage, f cardField) error {
 	want := map[cardKind]byte{kStr: '"', kObj: '{', kArr: '['}[f.kind]
 	switch {
 	case f.kind == kNum:
-		var n json.Number
-		if err := json.Unmarshal(v, &n); err != nil || len(v) == 0 || v[0] == '"' {
-			return &PushError{path + " must be a number"}
+		// Every number of the cards is an integer: ids, counts, times, codes.
+		_, errI := strconv.ParseInt(string(v), 10, 64)
+		_, errU := strconv.ParseUint(string(v), 10, 64)
+		if errI != nil && errU != nil {
+			return &PushError{path + " must be an integer"}
 		}
 		return nil
 	case len(v) == 0 || v[0] != want:
@@ -263,4 +270,29 @@ func checkValue(path, name string, v json.RawMessage, f cardField) error {
 		}
 	}
 	return nil
+}
+
+// duplicateKey returns a key that the top level of the JSON object raw has twice, or "".
+func duplicateKey(raw json.RawMessage) string {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return ""
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		key, _ := t.(string)
+		if seen[key] {
+			return key
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return ""
+		}
+	}
+	return ""
 }

@@ -140,6 +140,8 @@ type Session struct {
 // Bucket is which single_unread counter a session's unread messages count in.
 func (s Session) Bucket() Counters {
 	switch {
+	case s.SystemType == SystemCustomerService:
+		return Counters{Custom: s.Unread}
 	case s.SystemType != 0:
 		return Counters{Biz: s.Unread}
 	case s.Intercept:
@@ -157,17 +159,22 @@ type Counters struct {
 	Unfollow int64
 	Dustbin  int64
 	Biz      int64 // unread pushes of system accounts
+	Custom   int64 // unread messages of 客服消息 (customer service)
 }
+
+// SystemCustomerService is the system_msg_type of 客服消息, whose unread messages are
+// single_unread's custom_unread rather than a push count.
+const SystemCustomerService = 8
 
 // Add returns c + d.
 func (c Counters) Add(d Counters) Counters {
 	return Counters{Follow: c.Follow + d.Follow, Unfollow: c.Unfollow + d.Unfollow, Dustbin: c.Dustbin + d.Dustbin,
-		Biz: c.Biz + d.Biz}
+		Biz: c.Biz + d.Biz, Custom: c.Custom + d.Custom}
 }
 
 // Neg returns -c.
 func (c Counters) Neg() Counters {
-	return Counters{Follow: -c.Follow, Unfollow: -c.Unfollow, Dustbin: -c.Dustbin, Biz: -c.Biz}
+	return Counters{Follow: -c.Follow, Unfollow: -c.Unfollow, Dustbin: -c.Dustbin, Biz: -c.Biz, Custom: -c.Custom}
 }
 
 // IsZero reports whether all counters are 0.

@@ -69,16 +69,16 @@ func (h *Handler) singleUnread(c *call) (any, error) {
 		return nil, err
 	}
 	// System accounts' unread pushes are "notifications from followed" (their sessions
-	// are is_follow 1), apart from follow_unread.
+	// are is_follow 1), apart from follow_unread; 客服消息's are custom_unread.
 	out := unreadJSON{FollowUnread: cnt.Follow, UnfollowUnread: cnt.Unfollow, DustbinUnread: cnt.Dustbin,
-		BizMsgFollowUnread: cnt.Biz}
+		BizMsgFollowUnread: cnt.Biz, CustomUnread: cnt.Custom}
 	switch typ {
 	case 1:
 		out.UnfollowUnread = 0
 	case 2:
-		out.FollowUnread, out.BizMsgFollowUnread = 0, 0
+		out.FollowUnread, out.BizMsgFollowUnread, out.CustomUnread = 0, 0, 0
 	case 3:
-		out.FollowUnread, out.UnfollowUnread, out.BizMsgFollowUnread = 0, 0, 0
+		out.FollowUnread, out.UnfollowUnread, out.BizMsgFollowUnread, out.CustomUnread = 0, 0, 0, 0
 	}
 	if dustbin != 1 {
 		out.DustbinUnread = 0

@@ -185,10 +185,10 @@ var queries = [numQueries]string{
 	qHasSessions: `SELECT EXISTS (SELECT 1 FROM sessions WHERE owner = ? AND max_seqno > 0)`,
 	qListSystemSessions: `SELECT ` + sessionCols + ` FROM sessions WHERE owner = ? AND system_type > 0 AND max_seqno > 0
 		ORDER BY system_type`,
-	qGetCounters: `SELECT follow, unfollow, dustbin, biz FROM counters WHERE owner = ?`,
-	qAddCounters: `INSERT INTO counters (owner, follow, unfollow, dustbin, biz) VALUES (?1, ?2, ?3, ?4, ?5)
+	qGetCounters: `SELECT follow, unfollow, dustbin, biz, custom FROM counters WHERE owner = ?`,
+	qAddCounters: `INSERT INTO counters (owner, follow, unfollow, dustbin, biz, custom) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 		ON CONFLICT (owner) DO UPDATE SET follow = follow + ?2, unfollow = unfollow + ?3, dustbin = dustbin + ?4,
-		biz = biz + ?5`,
+		biz = biz + ?5, custom = custom + ?6`,
 
 	qInsertMessage: `INSERT INTO messages (` + messageCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	qGetMessage:    `SELECT ` + messageCols + ` FROM messages WHERE msg_key = ?`,

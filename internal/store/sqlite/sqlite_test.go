@@ -622,6 +622,222 @@ func TestMigrateV3KeepsData(t *testing.T) {
 	}
 }
 
+// TestMigrateV4KeepsData upgrades a database written at schema version 4 to the system
+// accounts' sessions (0005): its rows stay, sessions read SystemType 0 and counters Biz
+// 0, and the partial index sessions_by_system exists and serves the system session
+// queries.
+func TestMigrateV4KeepsData(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, dbName)
+	var schema []string
+	for _, name := range []string{"0001_init.sql", "0002_settings.sql", "0003_groups.sql", "0004_feeds.sql"} {
+		b, err := os.ReadFile(filepath.Join("migrations", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema = append(schema, string(b))
+	}
+	db := rawDB(t, path)
+	const (
+		owner  = 1<<60 + 12345
+		talker = 844424930131966 // UP主小助手's id: before 0005 an ordinary talker
+		other  = 2
+		key    = 7_500_000_000_000_000_001
+		seqno  = 1_000_000_000_000_042
+		feedID = 800000000000001
+	)
+	// Written the way the version-4 binary wrote them (its own column lists).
+	steps := []struct {
+		sql  string
+		args []any
+	}{
+		{schema[0], nil},
+		{schema[1], nil},
+		{schema[2], nil},
+		{schema[3], nil},
+		{"PRAGMA user_version = 4", nil},
+		{`INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, '老用户', 'f', 5, 'h', 1717315200)`,
+			[]any{int64(owner)}},
+		{`INSERT INTO sessions (owner, type, talker, ack_seqno, ack_ts, max_seqno, session_ts, top_ts, unread, last_msg_key,
+			is_follow, is_dnd, push_setting, intercept, trust, hidden, my_sent, talker_active, auto_reply_at)
+			VALUES (?, 1, ?, ?, 11, ?, 22, 33, 4, ?, 1, 1, 1, 0, 1, 1, 2, 1, 1717315299)`,
+			[]any{int64(owner), int64(talker), int64(seqno - 1), int64(seqno), int64(key)}},
+		{`INSERT INTO sessions (owner, type, talker, max_seqno, session_ts, unread, intercept)
+			VALUES (?, 1, ?, ?, 44, 1, 1)`, []any{int64(owner), other, int64(seqno - 5)}},
+		{`INSERT INTO messages (msg_key, seqno, conv_lo, conv_hi, sender_uid, receiver_type, receiver_id, msg_type, content,
+			timestamp, status, new_face_version, source, notify_code, visible_to, counts_unread)
+			VALUES (?, ?, ?, ?, ?, 1, ?, 10, '{"title":"t","text":"x"}', 1717315200, 0, 1, 6, '2091_253', 0, 1)`,
+			[]any{int64(key), int64(seqno), int64(talker), int64(owner), int64(talker), int64(owner)}},
+		{`INSERT INTO counters (owner, follow, unfollow, dustbin) VALUES (?, 4, -1, 1)`, []any{int64(owner)}},
+		{`INSERT INTO feed_items (owner, feed, time, stamp, agg, body) VALUES (?, 1, 1717315400, 1717315400000000, '', '{}')`,
+			[]any{int64(owner)}},
+	}
+	for _, q := range steps {
+		if _, err := db.Exec(q.sql, q.args...); err != nil {
+			t.Fatalf("%.60s: %v", q.sql, err)
+		}
+	}
+	db.Close()
+
+	st := open(t, dir)
+	defer st.Close()
+	wantSess := store.Session{Owner: owner, Type: 1, Talker: talker, AckSeqno: seqno - 1, AckTs: 11, MaxSeqno: seqno,
+		SessionTs: 22, TopTs: 33, Unread: 4, LastMsgKey: key, IsFollow: true, IsDnd: true, PushSetting: 1, Trust: true,
+		Hidden: true, MySent: 2, TalkerActive: true, AutoReplyAt: 1717315299, SystemType: 0}
+	wantOther := store.Session{Owner: owner, Type: 1, Talker: other, MaxSeqno: seqno - 5, SessionTs: 44, Unread: 1,
+		Intercept: true}
+	err := st.View(ctx, func(tx store.Tx) error {
+		if u, err := tx.GetUser(ctx, owner); err != nil || u.Name != "老用户" || u.Fans != 5 {
+			t.Errorf("user after migrating = %+v, %v", u, err)
+		}
+		for _, want := range []store.Session{wantSess, wantOther} {
+			if s, err := tx.GetSession(ctx, owner, 1, want.Talker); err != nil || s != want {
+				t.Errorf("session after migrating = %+v, %v\nwant %+v", s, err, want)
+			}
+		}
+		if m, err := tx.GetMessage(ctx, key); err != nil || m.Seqno != seqno || m.MsgType != 10 || m.NotifyCode != "2091_253" {
+			t.Errorf("message after migrating = %+v, %v", m, err)
+		}
+		if c, err := tx.GetCounters(ctx, owner); err != nil || c != (store.Counters{Follow: 4, Unfollow: -1, Dustbin: 1}) {
+			t.Errorf("counters after migrating = %+v, %v; want Biz 0", c, err)
+		}
+		if it, err := tx.GetFeedItem(ctx, feedID); err != nil || it.Owner != owner {
+			t.Errorf("feed item after migrating = %+v, %v", it, err)
+		}
+		// No session was a system session before 0005.
+		if ss, err := tx.ListSystemSessions(ctx, owner); err != nil || len(ss) != 0 {
+			t.Errorf("ListSystemSessions after migrating = %+v, %v; want none", ss, err)
+		}
+		if ss, err := tx.ListSessions(ctx, store.SessionQuery{Owner: owner, Limit: 10, OnlySystem: true,
+			IncludeHidden: true}); err != nil || len(ss) != 0 {
+			t.Errorf("ListSessions(OnlySystem) after migrating = %+v, %v; want none", ss, err)
+		}
+		if ss, err := tx.ListSessions(ctx, store.SessionQuery{Owner: owner, Limit: 10, IncludeHidden: true}); err != nil ||
+			len(ss) != 1 || ss[0] != wantSess {
+			t.Errorf("ListSessions after migrating = %+v, %v", ss, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The new columns work with the migrated rows.
+	sys := wantSess
+	sys.SystemType, sys.Hidden = 7, false
+	err = st.Update(ctx, func(tx store.Tx) error {
+		if err := tx.PutSession(ctx, sys); err != nil {
+			return err
+		}
+		return tx.AddCounters(ctx, owner, store.Counters{Follow: -4, Biz: 4})
+	})
+	if err != nil {
+		t.Fatalf("writing after migrating: %v", err)
+	}
+	err = st.View(ctx, func(tx store.Tx) error {
+		if ss, err := tx.ListSystemSessions(ctx, owner); err != nil || len(ss) != 1 || ss[0] != sys {
+			t.Errorf("ListSystemSessions after a push = %+v, %v; want %+v", ss, err, sys)
+		}
+		if c, err := tx.GetCounters(ctx, owner); err != nil || c != (store.Counters{Unfollow: -1, Dustbin: 1, Biz: 4}) {
+			t.Errorf("counters after a push = %+v, %v", c, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db = rawDB(t, path)
+	if got := pragma(t, db, "user_version"); got != strconv.Itoa(sqlite.SchemaVersion()) {
+		t.Errorf("user_version = %s after migrating, want %d", got, sqlite.SchemaVersion())
+	}
+	if sqlite.SchemaVersion() < 5 {
+		t.Errorf("SchemaVersion() = %d, want at least 5", sqlite.SchemaVersion())
+	}
+	// The columns: NOT NULL with default 0.
+	for _, col := range []struct{ table, name string }{{"sessions", "system_type"}, {"counters", "biz"}} {
+		var typ, dflt string
+		var notNull int
+		err := db.QueryRow(`SELECT type, "notnull", dflt_value FROM pragma_table_info(?) WHERE name = ?`, col.table,
+			col.name).Scan(&typ, &notNull, &dflt)
+		if err != nil || typ != "INTEGER" || notNull != 1 || dflt != "0" {
+			t.Errorf("%s.%s: %s notnull=%d default %q, %v; want INTEGER NOT NULL DEFAULT 0", col.table, col.name, typ,
+				notNull, dflt, err)
+		}
+	}
+	// The rows written at version 4 read 0 in the new columns.
+	var systemType, biz int64
+	if err := db.QueryRow(`SELECT system_type FROM sessions WHERE owner = ? AND talker = ?`, int64(owner), other).
+		Scan(&systemType); err != nil || systemType != 0 {
+		t.Errorf("system_type of a version-4 session = %d, %v; want 0", systemType, err)
+	}
+	// A row inserted without the column (as a version-4 binary would) gets the default.
+	if _, err := db.Exec(`INSERT INTO counters (owner, follow, unfollow, dustbin) VALUES (99, 1, 0, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT biz FROM counters WHERE owner = 99`).Scan(&biz); err != nil || biz != 0 {
+		t.Errorf("biz of a counters row without it = %d, %v; want 0", biz, err)
+	}
+	// The partial index.
+	var table, sqlText string
+	err = db.QueryRow(`SELECT tbl_name, sql FROM sqlite_schema WHERE type = 'index' AND name = 'sessions_by_system'`).
+		Scan(&table, &sqlText)
+	if err != nil || table != "sessions" || !strings.Contains(sqlText, "WHERE system_type > 0") {
+		t.Errorf("index sessions_by_system: on %q, %q, %v; want a partial index on sessions", table, sqlText, err)
+	}
+	var cols []string
+	rows, err := db.Query(`SELECT name FROM pragma_index_info('sessions_by_system') ORDER BY seqno`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if strings.Join(cols, ",") != "owner,system_type" {
+		t.Errorf("sessions_by_system columns = %v, want owner, system_type", cols)
+	}
+	// The system session queries read the index, without a sort.
+	for _, q := range []string{
+		`SELECT talker FROM sessions WHERE owner = ? AND system_type > 0`,
+		`SELECT * FROM sessions WHERE owner = ? AND system_type > 0 AND max_seqno > 0 ORDER BY system_type`,
+	} {
+		if p := queryPlan(t, db, q, int64(owner)); !strings.Contains(p, "sessions_by_system") || strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("%s: plan %q does not read sessions_by_system in order", q, p)
+		}
+	}
+}
+
+// queryPlan returns the details of EXPLAIN QUERY PLAN q, joined by "; ".
+func queryPlan(t *testing.T, db *sql.DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := db.Query("EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "; ")
+}
+
 // TestReopenMsgKeyAboveGroupMessages: fan-group messages draw their keys from the same
 // counter as 1:1 messages, so after a restart NextMsgKey must hand out a key above the
 // largest of either table, with keys at or past 2^63 stored negative.

@@ -286,7 +286,7 @@ func (t *txn) HasSessions(ctx context.Context, owner uint64) (bool, error) {
 
 func (t *txn) GetCounters(ctx context.Context, owner uint64) (store.Counters, error) {
 	var c store.Counters
-	err := t.row(ctx, qGetCounters, u2i(owner)).Scan(&c.Follow, &c.Unfollow, &c.Dustbin, &c.Biz)
+	err := t.row(ctx, qGetCounters, u2i(owner)).Scan(&c.Follow, &c.Unfollow, &c.Dustbin, &c.Biz, &c.Custom)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Counters{}, nil
 	}
@@ -297,7 +297,7 @@ func (t *txn) AddCounters(ctx context.Context, owner uint64, d store.Counters) e
 	if d.IsZero() {
 		return nil
 	}
-	_, err := t.exec(ctx, qAddCounters, u2i(owner), d.Follow, d.Unfollow, d.Dustbin, d.Biz)
+	_, err := t.exec(ctx, qAddCounters, u2i(owner), d.Follow, d.Unfollow, d.Dustbin, d.Biz, d.Custom)
 	return err
 }
 
