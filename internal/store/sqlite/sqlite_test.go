@@ -46,6 +46,31 @@ func rawDB(t *testing.T, path string) *sql.DB {
 	return db
 }
 
+// dbAtVersion creates the database at path as a binary of schema version v left it: the
+// first v migrations applied, user_version v. The migration tests then write rows the way
+// that binary did and open the store to upgrade it.
+func dbAtVersion(t *testing.T, path string, v int) *sql.DB {
+	t.Helper()
+	db := rawDB(t, path)
+	names, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	if err != nil || len(names) < v {
+		t.Fatalf("migrations: %v, %d files", err, len(names))
+	}
+	for _, name := range names[:v] {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(b)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	if _, err := db.Exec("PRAGMA user_version = " + strconv.Itoa(v)); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 func pragma(t *testing.T, db *sql.DB, name string) string {
 	t.Helper()
 	var v string
@@ -146,11 +171,7 @@ func TestMigrateV1KeepsData(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, dbName)
-	v1, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := rawDB(t, path)
+	db := dbAtVersion(t, path, 1)
 	const (
 		owner  = 1<<60 + 12345
 		talker = 844424930131966
@@ -162,8 +183,6 @@ func TestMigrateV1KeepsData(t *testing.T) {
 		sql  string
 		args []any
 	}{
-		{string(v1), nil},
-		{"PRAGMA user_version = 1", nil},
 		{`INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, 'old', 'f', 5, 'h', 1717315200)`,
 			[]any{int64(owner)}},
 		{`INSERT INTO sessions (owner, type, talker, ack_seqno, ack_ts, max_seqno, session_ts, top_ts, unread, last_msg_key,
@@ -218,7 +237,7 @@ func TestMigrateV1KeepsData(t *testing.T) {
 	}
 	check(wantSess, store.ErrNotFound)
 	// The sequences continue above the migrated message.
-	err = st.Update(ctx, func(tx store.Tx) error {
+	err := st.Update(ctx, func(tx store.Tx) error {
 		s, err := tx.NextSeqno(ctx)
 		if err == nil && s <= seqno {
 			return fmt.Errorf("NextSeqno after migrating = %d, not above %d", s, seqno)
@@ -268,15 +287,7 @@ func TestMigrateV2KeepsData(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, dbName)
-	var schema []string
-	for _, name := range []string{"0001_init.sql", "0002_settings.sql"} {
-		b, err := os.ReadFile(filepath.Join("migrations", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		schema = append(schema, string(b))
-	}
-	db := rawDB(t, path)
+	db := dbAtVersion(t, path, 2)
 	const (
 		owner  = 1<<60 + 12345
 		talker = 844424930131966
@@ -288,9 +299,6 @@ func TestMigrateV2KeepsData(t *testing.T) {
 		sql  string
 		args []any
 	}{
-		{schema[0], nil},
-		{schema[1], nil},
-		{"PRAGMA user_version = 2", nil},
 		{`INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, '老用户', 'f', 5, 'h', 1717315200)`,
 			[]any{int64(owner)}},
 		{`INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, 'talker', '', 0, '', 1717315201)`,
@@ -453,15 +461,7 @@ func TestMigrateV3KeepsData(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, dbName)
-	var schema []string
-	for _, name := range []string{"0001_init.sql", "0002_settings.sql", "0003_groups.sql"} {
-		b, err := os.ReadFile(filepath.Join("migrations", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		schema = append(schema, string(b))
-	}
-	db := rawDB(t, path)
+	db := dbAtVersion(t, path, 3)
 	const (
 		owner  = 1<<60 + 12345
 		talker = 844424930131966
@@ -473,10 +473,6 @@ func TestMigrateV3KeepsData(t *testing.T) {
 		sql  string
 		args []any
 	}{
-		{schema[0], nil},
-		{schema[1], nil},
-		{schema[2], nil},
-		{"PRAGMA user_version = 3", nil},
 		{`INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, '老用户', 'f', 5, 'h', 1717315200)`,
 			[]any{int64(owner)}},
 		{`INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, 'talker', '', 0, '', 1717315201)`,
@@ -630,15 +626,7 @@ func TestMigrateV4KeepsData(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, dbName)
-	var schema []string
-	for _, name := range []string{"0001_init.sql", "0002_settings.sql", "0003_groups.sql", "0004_feeds.sql"} {
-		b, err := os.ReadFile(filepath.Join("migrations", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		schema = append(schema, string(b))
-	}
-	db := rawDB(t, path)
+	db := dbAtVersion(t, path, 4)
 	const (
 		owner  = 1<<60 + 12345
 		talker = 844424930131966 // UP主小助手's id: before 0005 an ordinary talker
@@ -652,11 +640,6 @@ func TestMigrateV4KeepsData(t *testing.T) {
 		sql  string
 		args []any
 	}{
-		{schema[0], nil},
-		{schema[1], nil},
-		{schema[2], nil},
-		{schema[3], nil},
-		{"PRAGMA user_version = 4", nil},
 		{`INSERT INTO users (mid, name, face, fans, password_hash, created_at) VALUES (?, '老用户', 'f', 5, 'h', 1717315200)`,
 			[]any{int64(owner)}},
 		{`INSERT INTO sessions (owner, type, talker, ack_seqno, ack_ts, max_seqno, session_ts, top_ts, unread, last_msg_key,
