@@ -1,0 +1,282 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Cursor is where a Watcher stands. Persist it (it marshals to JSON) and hand it back
+// in WatchOptions.Cursor to resume after a restart without losing or repeating a
+// message.
+type Cursor struct {
+	// SessionTs (µs) is the newest session time fully read: polls ask for sessions
+	// changed after it (less WatchOptions.Overlap).
+	SessionTs int64 `json:"session_ts"`
+	// Since (unix seconds) is when watching began: a conversation first met later (a new
+	// talker, or one removed from the list before) is read from messages sent at or
+	// after it.
+	Since int64 `json:"since"`
+	// Seqnos holds, per conversation ("user:<mid>", "group:<id>"), the last seqno read.
+	Seqnos map[string]uint64 `json:"seqnos"`
+}
+
+func (c Cursor) clone() Cursor {
+	c.Seqnos = maps.Clone(c.Seqnos)
+	if c.Seqnos == nil {
+		c.Seqnos = map[string]uint64{}
+	}
+	return c
+}
+
+// WatchOptions configure a Watcher.
+type WatchOptions struct {
+	// Cursor resumes from a saved position. Nil starts now: the first poll records where
+	// every conversation stands, and only later messages are delivered.
+	Cursor *Cursor
+	// Save is called with the new position after each delivered message (and after each
+	// poll that moved it); persist it there. An error from Save stops the poll.
+	Save func(Cursor) error
+	// Interval is the pause between polls in Run (default 2 s; bilibili's web page polls
+	// every 20 s).
+	Interval time.Duration
+	// Overlap re-reads sessions changed this long before the last poll's newest, so that
+	// a message whose session time was stamped before a slower concurrent one is not
+	// missed (default 5 s). Seqnos keep the re-read from delivering anything twice.
+	Overlap time.Duration
+	// IncludeOwn also delivers my own messages (sent from another device or program).
+	IncludeOwn bool
+	// Wait pauses between polls (nil: a real timer); tests inject one.
+	Wait func(ctx context.Context, d time.Duration) error
+}
+
+// Watcher follows new messages the way bilibili's web page does: it polls new_sessions
+// with begin_ts and reads each changed conversation with fetch_session_msgs from the
+// last seqno it delivered. Each new incoming message is delivered once, in seqno order
+// within its conversation, conversations in the order they changed. Intercepted
+// conversations (the dustbin) are not followed, as on bilibili's page.
+//
+// A message is counted as delivered when the handler returns nil; if the process stops
+// between the handler's return and the cursor's save, that one message is delivered
+// again on resume (at-least-once across crashes, exactly once otherwise).
+type Watcher struct {
+	c   *Client
+	opt WatchOptions
+
+	mu    sync.Mutex // guards cur for Cursor's callers on other goroutines
+	cur   Cursor
+	start bool // the first poll has not yet run on a fresh cursor
+}
+
+// Watch returns a Watcher. Use Run to follow messages, or Poll for one round; a
+// Watcher is driven by one goroutine at a time.
+func (c *Client) Watch(opt WatchOptions) *Watcher {
+	if opt.Interval <= 0 {
+		opt.Interval = 2 * time.Second
+	}
+	if opt.Overlap < 0 {
+		opt.Overlap = 0
+	} else if opt.Overlap == 0 {
+		opt.Overlap = 5 * time.Second
+	}
+	if opt.Wait == nil {
+		opt.Wait = sleep
+	}
+	w := &Watcher{c: c, opt: opt}
+	if opt.Cursor != nil {
+		w.cur = opt.Cursor.clone()
+	} else {
+		w.cur, w.start = Cursor{Seqnos: map[string]uint64{}}, true
+	}
+	return w
+}
+
+// Cursor returns a copy of the current position.
+func (w *Watcher) Cursor() Cursor {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.cur.clone()
+}
+
+// Handler handles one delivered message. Returning an error stops the watcher and
+// leaves the message undelivered: the next Poll (or a resume from the saved cursor)
+// delivers it again.
+type Handler func(ctx context.Context, m Message) error
+
+// Run polls until ctx ends (returning ctx's error) or a poll fails. Transient failures
+// are retried by the client's retry policy first.
+func (w *Watcher) Run(ctx context.Context, h Handler) error {
+	for {
+		if err := w.Poll(ctx, h); err != nil {
+			return err
+		}
+		if err := w.opt.Wait(ctx, w.opt.Interval); err != nil {
+			return err
+		}
+	}
+}
+
+// Poll runs one round: it delivers every message that arrived since the last round.
+func (w *Watcher) Poll(ctx context.Context, h Handler) error {
+	if w.start {
+		if err := w.snapshot(ctx); err != nil {
+			return err
+		}
+		w.start = false
+		return w.save()
+	}
+	changed, err := w.changed(ctx)
+	if err != nil {
+		return err
+	}
+	newest := w.cur.SessionTs
+	for _, s := range changed {
+		if err := w.readSession(ctx, s, h); err != nil {
+			return err
+		}
+		newest = max(newest, s.SessionTs)
+	}
+	if newest != w.cur.SessionTs {
+		w.mu.Lock()
+		w.cur.SessionTs = newest
+		w.mu.Unlock()
+		return w.save()
+	}
+	return nil
+}
+
+// snapshot records where every listed conversation stands now.
+func (w *Watcher) snapshot(ctx context.Context) error {
+	cur := Cursor{Seqnos: map[string]uint64{}}
+	no := false
+	for s, err := range w.c.AllSessions(ctx, SessionsOptions{Category: CategoryAll, Size: 100, UnfollowFold: &no, GroupFold: &no}) {
+		if err != nil {
+			return err
+		}
+		cur.Seqnos[s.Talker().String()] = s.MaxSeqno
+		cur.SessionTs = max(cur.SessionTs, s.SessionTs)
+	}
+	cur.Since = cur.SessionTs / 1e6
+	w.mu.Lock()
+	w.cur = cur
+	w.mu.Unlock()
+	return nil
+}
+
+// changed lists the conversations changed since the cursor (less the overlap), oldest
+// change first.
+func (w *Watcher) changed(ctx context.Context) ([]Session, error) {
+	begin := max(0, w.cur.SessionTs-w.opt.Overlap.Microseconds())
+	page, err := w.c.NewSessions(ctx, begin, 100)
+	if err != nil {
+		return nil, err
+	}
+	list := page.Sessions
+	if page.HasMore == 1 {
+		// More changed than one answer holds: new_sessions cannot page, get_sessions can.
+		list = nil
+		no := false
+		for s, err := range w.c.AllSessions(ctx, SessionsOptions{Category: CategoryAll, BeginTs: begin, Size: 100,
+			UnfollowFold: &no, GroupFold: &no}) {
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, s)
+		}
+	}
+	slices.SortStableFunc(list, func(a, b Session) int {
+		switch {
+		case a.SessionTs < b.SessionTs:
+			return -1
+		case a.SessionTs > b.SessionTs:
+			return 1
+		}
+		return 0
+	})
+	return list, nil
+}
+
+// readSession delivers a changed conversation's new messages in seqno order.
+func (w *Watcher) readSession(ctx context.Context, s Session, h Handler) error {
+	t := s.Talker()
+	key := t.String()
+	last := w.cur.Seqnos[key]
+	if last != 0 && s.MaxSeqno <= last {
+		return nil // seen already (an overlap re-read, or only my own messages)
+	}
+	if last == 0 {
+		msgs, err := w.since(ctx, t)
+		if err != nil {
+			return err
+		}
+		return w.deliver(ctx, key, msgs, h)
+	}
+	for {
+		hist, err := w.c.Messages(ctx, t, HistoryOptions{Size: 200, BeginSeqno: last})
+		if err != nil {
+			return err
+		}
+		msgs := slices.Clone(hist.Messages)
+		slices.Reverse(msgs) // oldest first
+		if err := w.deliver(ctx, key, msgs, h); err != nil {
+			return err
+		}
+		if hist.HasMore != 1 || len(msgs) == 0 {
+			return nil
+		}
+		next := w.cur.Seqnos[key]
+		if next <= last {
+			return errors.New("client: fetch_session_msgs: has_more=1 but begin_seqno does not move")
+		}
+		last = next
+	}
+}
+
+// since reads a conversation first met after watching began: its messages sent at or
+// after Cursor.Since, oldest first.
+func (w *Watcher) since(ctx context.Context, t Talker) ([]Message, error) {
+	var msgs []Message
+	for m, err := range w.c.AllMessages(ctx, t, 0, 200) {
+		if err != nil {
+			return nil, err
+		}
+		if m.Timestamp < w.cur.Since {
+			break
+		}
+		msgs = append(msgs, m)
+	}
+	slices.Reverse(msgs)
+	return msgs, nil
+}
+
+// deliver hands msgs (oldest first) to h, moving and saving the cursor after each.
+func (w *Watcher) deliver(ctx context.Context, key string, msgs []Message, h Handler) error {
+	me := w.c.Mid()
+	for _, m := range msgs {
+		if m.MsgSeqno <= w.cur.Seqnos[key] {
+			continue
+		}
+		if m.SenderUID != me || w.opt.IncludeOwn {
+			if err := h(ctx, m); err != nil {
+				return err
+			}
+		}
+		w.mu.Lock()
+		w.cur.Seqnos[key] = m.MsgSeqno
+		w.mu.Unlock()
+		if err := w.save(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Watcher) save() error {
+	if w.opt.Save == nil {
+		return nil
+	}
+	return w.opt.Save(w.Cursor())
+}
