@@ -30,6 +30,7 @@ type Options struct {
 	Dir        string // data directory; default t.TempDir()
 	RealClock  bool   // use the system clock instead of a fake one at Epoch
 	AdminToken string // default "test-admin-token"
+	Demo       bool   // seed the demo users and history, as `bilimsg serve --demo` does
 }
 
 // Server is a running bilimsg on a loopback port.
@@ -39,6 +40,7 @@ type Server struct {
 	HTTP  *httptest.Server
 	URL   string
 	Token string
+	Dir   string // the data directory (demo-logins.json is there with Demo)
 }
 
 // Start builds and starts a server; it is closed when the test ends.
@@ -54,7 +56,8 @@ func Start(tb testing.TB, opt Options) *Server {
 		opt.Rules.RecvReplyPeriod = im.DefaultConfig().RecvReplyPeriod
 	}
 	app, err := server.Build(context.Background(), server.Config{DataDir: opt.Dir, AdminToken: opt.AdminToken,
-		FakeClock: !opt.RealClock, ClockStart: Epoch, Synchronous: "normal", Rules: opt.Rules})
+		FakeClock: !opt.RealClock, ClockStart: Epoch, Synchronous: "normal", Rules: opt.Rules,
+		Demo: opt.Demo, Out: io.Discard})
 	if err != nil {
 		tb.Fatalf("build server: %v", err)
 	}
@@ -63,7 +66,7 @@ func Start(tb testing.TB, opt Options) *Server {
 		hs.Close()
 		app.Close()
 	})
-	return &Server{TB: tb, App: app, HTTP: hs, URL: hs.URL, Token: opt.AdminToken}
+	return &Server{TB: tb, App: app, HTTP: hs, URL: hs.URL, Token: opt.AdminToken, Dir: opt.Dir}
 }
 
 // Admin calls the operator API and decodes the JSON answer into out (when non-nil).
