@@ -175,12 +175,19 @@ type envelope struct {
 // call sends one request and decodes the data field into out (when non-nil), retrying
 // as the policy allows.
 func (c *Client) call(ctx context.Context, ep endpoint, q url.Values, out any) error {
+	_, err := c.callDated(ctx, ep, q, out)
+	return err
+}
+
+// callDated is call that also returns the server's time from the answer's Date header
+// (the zero time when it has none).
+func (c *Client) callDated(ctx context.Context, ep endpoint, q url.Values, out any) (time.Time, error) {
 	if q == nil {
 		q = url.Values{}
 	}
 	if ep.post {
 		if c.cred.BiliJct == "" {
-			return &Error{Code: -111, Message: "client has no bili_jct to send as csrf", Endpoint: ep.name()}
+			return time.Time{}, &Error{Code: -111, Message: "client has no bili_jct to send as csrf", Endpoint: ep.name()}
 		}
 		q.Set("csrf", c.cred.BiliJct)
 		q.Set("csrf_token", c.cred.BiliJct)
@@ -189,28 +196,29 @@ func (c *Client) call(ctx context.Context, ep endpoint, q url.Values, out any) e
 	for attempt := 1; ; attempt++ {
 		var data json.RawMessage
 		var retryable bool
-		data, retryable, err = c.once(ctx, ep, q)
+		var date time.Time
+		data, retryable, date, err = c.once(ctx, ep, q)
 		if err == nil {
 			if out == nil {
-				return nil
+				return date, nil
 			}
 			if len(data) == 0 {
-				return fmt.Errorf("client: %s: the answer has no data", ep.name())
+				return date, fmt.Errorf("client: %s: the answer has no data", ep.name())
 			}
 			if err := json.Unmarshal(data, out); err != nil {
-				return fmt.Errorf("client: %s: unexpected data: %v", ep.name(), err)
+				return date, fmt.Errorf("client: %s: unexpected data: %v", ep.name(), err)
 			}
-			return nil
+			return date, nil
 		}
 		if !retryable || attempt >= c.retry.Attempts || ctx.Err() != nil {
-			return err
+			return time.Time{}, err
 		}
 		wait := c.retry.backoff(attempt)
 		if IsCode(err, CodeTooFast) {
 			wait = c.retry.RateLimitWait
 		}
 		if serr := c.retry.Sleep(ctx, wait); serr != nil {
-			return err
+			return time.Time{}, err
 		}
 	}
 }
@@ -218,7 +226,7 @@ func (c *Client) call(ctx context.Context, ep endpoint, q url.Values, out any) e
 // once sends the request one time. retryable says whether sending it again is safe and
 // may help: a read that failed in transit or on the server, or any request that
 // bilibili refused as too fast (21020: nothing was done).
-func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawMessage, bool, error) {
+func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawMessage, bool, time.Time, error) {
 	base := c.vc
 	if ep.api {
 		base = c.api
@@ -237,7 +245,7 @@ func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawM
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("client: %s: %v", ep.name(), err)
+		return nil, false, time.Time{}, fmt.Errorf("client: %s: %v", ep.name(), err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if c.ua != "" {
@@ -249,19 +257,19 @@ func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawM
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		// In transit: a read may be repeated; a write may have happened.
-		return nil, !ep.post, fmt.Errorf("client: %s: %w", ep.name(), err)
+		return nil, !ep.post, time.Time{}, fmt.Errorf("client: %s: %w", ep.name(), err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return nil, !ep.post, fmt.Errorf("client: %s: reading the answer: %w", ep.name(), err)
+		return nil, !ep.post, time.Time{}, fmt.Errorf("client: %s: reading the answer: %w", ep.name(), err)
 	}
 	if len(body) > maxBody {
-		return nil, false, fmt.Errorf("client: %s: the answer is larger than %d bytes", ep.name(), maxBody)
+		return nil, false, time.Time{}, fmt.Errorf("client: %s: the answer is larger than %d bytes", ep.name(), maxBody)
 	}
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil || env.Code == nil {
-		return nil, !ep.post && resp.StatusCode >= 500,
+		return nil, !ep.post && resp.StatusCode >= 500, time.Time{},
 			fmt.Errorf("client: %s: HTTP %d with an answer that is not bilibili's JSON: %s", ep.name(), resp.StatusCode, snippet(body))
 	}
 	if *env.Code != 0 {
@@ -271,9 +279,10 @@ func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawM
 		}
 		e := &Error{Code: *env.Code, Message: msg, Endpoint: ep.name(), HTTPStatus: resp.StatusCode}
 		retry := *env.Code == CodeTooFast || (!ep.post && e.temporary())
-		return nil, retry, e
+		return nil, retry, time.Time{}, e
 	}
-	return env.Data, false, nil
+	date, _ := http.ParseTime(resp.Header.Get("Date"))
+	return env.Data, false, date, nil
 }
 
 func (c *Client) cookieHeader() string {

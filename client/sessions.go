@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 const (
@@ -112,6 +113,12 @@ type SessionPage struct {
 // Sessions returns one page of a category's sessions, newest first (P3 get_sessions).
 // AllSessions pages through all of them.
 func (c *Client) Sessions(ctx context.Context, opt SessionsOptions) (*SessionPage, error) {
+	p, _, err := c.sessions(ctx, opt)
+	return p, err
+}
+
+// sessions is Sessions that also returns the server's time (the answer's Date).
+func (c *Client) sessions(ctx context.Context, opt SessionsOptions) (*SessionPage, time.Time, error) {
 	cat := opt.Category
 	if cat == 0 {
 		cat = CategoryAll
@@ -136,7 +143,8 @@ func (c *Client) Sessions(ctx context.Context, opt SessionsOptions) (*SessionPag
 		q.Set("group_fold", b01(*opt.GroupFold))
 	}
 	var out SessionPage
-	return &out, c.call(ctx, endpoint{path: sessionSvr + "get_sessions"}, q, &out)
+	date, err := c.callDated(ctx, endpoint{path: sessionSvr + "get_sessions"}, q, &out)
+	return &out, date, err
 }
 
 // NewSessions returns the sessions changed after beginTs (µs), newest first, at most

@@ -16,9 +16,9 @@ type Cursor struct {
 	// SessionTs (µs) is the newest session time fully read: polls ask for sessions
 	// changed after it (less WatchOptions.Overlap).
 	SessionTs int64 `json:"session_ts"`
-	// Since (unix seconds) is when watching began: a conversation first met later (a new
-	// talker, or one removed from the list before) is read from messages sent at or
-	// after it.
+	// Since (unix seconds) is the server's time when watching began (its Date header):
+	// a conversation first met later (a new talker, or one removed from the list
+	// before) is read from messages sent at or after it.
 	Since int64 `json:"since"`
 	// Seqnos holds, per conversation ("user:<mid>", "group:<id>"), the last seqno read.
 	Seqnos map[string]uint64 `json:"seqnos"`
@@ -43,21 +43,28 @@ type WatchOptions struct {
 	// Interval is the pause between polls in Run (default 2 s; bilibili's web page polls
 	// every 20 s).
 	Interval time.Duration
-	// Overlap re-reads sessions changed this long before the last poll's newest, so that
-	// a message whose session time was stamped before a slower concurrent one is not
-	// missed (default 5 s). Seqnos keep the re-read from delivering anything twice.
+	// Overlap re-reads sessions changed this long before the newest session time seen,
+	// so that a message whose time was stamped before a faster concurrent one's, but
+	// which was stored after it, is not missed (default 5 s). Seqnos keep the re-read
+	// from delivering anything twice. Once the newest session time has stood still for
+	// Overlap of real time, every such straggler has been stored and read, and polls
+	// stop re-reading: an idle poll costs one small request.
 	Overlap time.Duration
 	// IncludeOwn also delivers my own messages (sent from another device or program).
 	IncludeOwn bool
 	// Wait pauses between polls (nil: a real timer); tests inject one.
 	Wait func(ctx context.Context, d time.Duration) error
+	// Now is the real time, for Overlap (nil: time.Now); tests inject one.
+	Now func() time.Time
 }
 
 // Watcher follows new messages the way bilibili's web page does: it polls new_sessions
 // with begin_ts and reads each changed conversation with fetch_session_msgs from the
 // last seqno it delivered. Each new incoming message is delivered once, in seqno order
 // within its conversation, conversations in the order they changed. Intercepted
-// conversations (the dustbin) are not followed, as on bilibili's page.
+// conversations (the dustbin) are not followed, as on bilibili's page; nor are fan
+// groups dissolved or left before their messages were read (their history answers
+// 700013 / 700014).
 //
 // A message is counted as delivered when the handler returns nil; if the process stops
 // between the handler's return and the cursor's save, that one message is delivered
@@ -69,6 +76,12 @@ type Watcher struct {
 	mu    sync.Mutex // guards cur for Cursor's callers on other goroutines
 	cur   Cursor
 	start bool // the first poll has not yet run on a fresh cursor
+
+	// movedAt is when cur.SessionTs last moved (real time); settled says that a poll
+	// with the overlap ran more than Overlap after that, so the overlap is no longer
+	// needed until the next move.
+	movedAt time.Time
+	settled bool
 }
 
 // Watch returns a Watcher. Use Run to follow messages, or Poll for one round; a
@@ -85,7 +98,10 @@ func (c *Client) Watch(opt WatchOptions) *Watcher {
 	if opt.Wait == nil {
 		opt.Wait = sleep
 	}
-	w := &Watcher{c: c, opt: opt}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	w := &Watcher{c: c, opt: opt, movedAt: opt.Now()}
 	if opt.Cursor != nil {
 		w.cur = opt.Cursor.clone()
 	} else {
@@ -125,9 +141,10 @@ func (w *Watcher) Poll(ctx context.Context, h Handler) error {
 		if err := w.snapshot(ctx); err != nil {
 			return err
 		}
-		w.start = false
+		w.start, w.movedAt, w.settled = false, w.opt.Now(), false
 		return w.save()
 	}
+	polledAt := w.opt.Now()
 	changed, err := w.changed(ctx)
 	if err != nil {
 		return err
@@ -143,23 +160,53 @@ func (w *Watcher) Poll(ctx context.Context, h Handler) error {
 		w.mu.Lock()
 		w.cur.SessionTs = newest
 		w.mu.Unlock()
+		w.movedAt, w.settled = w.opt.Now(), false
 		return w.save()
+	}
+	if !w.settled && polledAt.Sub(w.movedAt) > w.opt.Overlap {
+		// This poll began after every send stamped before the newest time had long
+		// finished, and it re-read the overlap: nothing can still arrive behind it.
+		w.settled = true
 	}
 	return nil
 }
 
-// snapshot records where every listed conversation stands now.
+// snapshot records where every listed conversation stands now, and the server's time
+// (its Date header) as Since: a conversation not listed — new, or removed from the list
+// earlier — is read from messages sent at or after it.
 func (w *Watcher) snapshot(ctx context.Context) error {
 	cur := Cursor{Seqnos: map[string]uint64{}}
 	no := false
-	for s, err := range w.c.AllSessions(ctx, SessionsOptions{Category: CategoryAll, Size: 100, UnfollowFold: &no, GroupFold: &no}) {
+	opt := SessionsOptions{Category: CategoryAll, Size: 100, UnfollowFold: &no, GroupFold: &no}
+	seen := map[Talker]bool{}
+	for {
+		page, date, err := w.c.sessions(ctx, opt)
 		if err != nil {
 			return err
 		}
-		cur.Seqnos[s.Talker().String()] = s.MaxSeqno
-		cur.SessionTs = max(cur.SessionTs, s.SessionTs)
+		if cur.Since == 0 && !date.IsZero() {
+			cur.Since = date.Unix()
+		}
+		next := opt.EndTs
+		for _, s := range page.Sessions {
+			if next == 0 || s.SessionTs < next {
+				next = s.SessionTs
+			}
+			if !seen[s.Talker()] {
+				seen[s.Talker()] = true
+				cur.Seqnos[s.Talker().String()] = s.MaxSeqno
+				cur.SessionTs = max(cur.SessionTs, s.SessionTs)
+			}
+		}
+		if page.HasMore != 1 || len(page.Sessions) == 0 || next == opt.EndTs {
+			break
+		}
+		opt.EndTs = next
 	}
-	cur.Since = cur.SessionTs / 1e6
+	if cur.Since == 0 {
+		// No Date header (a proxy dropped it): the newest listed session's time.
+		cur.Since = cur.SessionTs / 1e6
+	}
 	w.mu.Lock()
 	w.cur = cur
 	w.mu.Unlock()
@@ -169,7 +216,14 @@ func (w *Watcher) snapshot(ctx context.Context) error {
 // changed lists the conversations changed since the cursor (less the overlap), oldest
 // change first.
 func (w *Watcher) changed(ctx context.Context) ([]Session, error) {
-	begin := max(0, w.cur.SessionTs-w.opt.Overlap.Microseconds())
+	// new_sessions answers sessions after begin_ts; those stamped exactly at the newest
+	// time seen are always re-read, since another message may share its microsecond (a
+	// frozen test clock stamps every message alike).
+	begin := w.cur.SessionTs - 1
+	if !w.settled {
+		begin -= w.opt.Overlap.Microseconds()
+	}
+	begin = max(0, begin)
 	page, err := w.c.NewSessions(ctx, begin, 100)
 	if err != nil {
 		return nil, err
@@ -209,6 +263,9 @@ func (w *Watcher) readSession(ctx context.Context, s Session, h Handler) error {
 	}
 	if last == 0 {
 		msgs, err := w.since(ctx, t)
+		if gone(err) {
+			return w.skip(key, s.MaxSeqno)
+		}
 		if err != nil {
 			return err
 		}
@@ -216,6 +273,9 @@ func (w *Watcher) readSession(ctx context.Context, s Session, h Handler) error {
 	}
 	for {
 		hist, err := w.c.Messages(ctx, t, HistoryOptions{Size: 200, BeginSeqno: last})
+		if gone(err) {
+			return w.skip(key, s.MaxSeqno)
+		}
 		if err != nil {
 			return err
 		}
@@ -233,6 +293,24 @@ func (w *Watcher) readSession(ctx context.Context, s Session, h Handler) error {
 		}
 		last = next
 	}
+}
+
+// gone reports a fan group whose history can no longer be read: dissolved (700013), or
+// I am no longer a member (700014). Its session stays listed, but there is nothing to
+// deliver; waiting would stop the watcher for good.
+func gone(err error) bool {
+	return errors.Is(err, ErrGroupDissolved) || errors.Is(err, ErrNotGroupMember)
+}
+
+// skip moves a conversation's cursor to seqno without delivering anything.
+func (w *Watcher) skip(key string, seqno uint64) error {
+	if seqno <= w.cur.Seqnos[key] {
+		return nil
+	}
+	w.mu.Lock()
+	w.cur.Seqnos[key] = seqno
+	w.mu.Unlock()
+	return w.save()
 }
 
 // since reads a conversation first met after watching began: its messages sent at or

@@ -156,6 +156,7 @@ func (s *Server) Advance(d time.Duration) {
 // Raw is a bilibili response: its HTTP status and body.
 type Raw struct {
 	Status int
+	Header http.Header
 	Body   []byte
 }
 
@@ -233,7 +234,7 @@ func (s *Server) do(u User, req *http.Request) Raw {
 	if err != nil {
 		s.TB.Fatal(err)
 	}
-	return Raw{Status: resp.StatusCode, Body: b}
+	return Raw{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
 // Paths of the bilibili API.

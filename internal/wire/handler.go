@@ -125,6 +125,9 @@ func (h *Handler) table() []*route {
 // ServeHTTP dispatches by path. Every answer, even to a bad request, is bilibili's
 // envelope with HTTP 200; only unknown paths get 404 (with the -404 envelope).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Date is the service's clock, as bilibili's is its own: with --fake-clock a client
+	// (the SDK's watcher) reads the same time the messages are stamped with.
+	w.Header().Set("Date", h.svc.Clock().Now().UTC().Format(http.TimeFormat))
 	rt, ok := h.routes[r.URL.Path]
 	if !ok {
 		writeEnvelope(w, http.StatusNotFound, x, im.ErrNothingHere.Code, im.ErrNothingHere.Message, nil)
