@@ -119,7 +119,7 @@ type User struct {
 	CreatedAt int64  `json:"created_at"`
 }
 
-// NewUser describes a user to create. Mid 0 takes the next free one.
+// NewUser describes a user to create. A nil Mid takes the next free one.
 type NewUser struct {
 	Name     string  `json:"name"`
 	Mid      *uint64 `json:"mid,omitempty"`
