@@ -9,16 +9,19 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Bilibili's two API hosts. Most message endpoints live on api.vc.bilibili.com; the
-// notification feeds (/x/msgfeed/…, /x/sys-msg/…) on api.bilibili.com.
+// Bilibili's API hosts. Most message endpoints live on api.vc.bilibili.com; the
+// notification feeds /x/msgfeed/… on api.bilibili.com; the system notifications
+// (/x/sys-msg/…) on message.bilibili.com (catalog §1, §7).
 const (
-	DefaultVCHost  = "https://api.vc.bilibili.com"
-	DefaultAPIHost = "https://api.bilibili.com"
+	DefaultVCHost      = "https://api.vc.bilibili.com"
+	DefaultAPIHost     = "https://api.bilibili.com"
+	DefaultMessageHost = "https://message.bilibili.com"
 )
 
 // DefaultTimeout bounds each HTTP request when the client builds its own *http.Client.
@@ -40,6 +43,7 @@ type Credentials struct {
 // use. Create it with New.
 type Client struct {
 	vc, api  *url.URL
+	msg      *url.URL
 	hc       *http.Client
 	cred     Credentials
 	retry    RetryPolicy
@@ -60,20 +64,23 @@ func WithBaseURL(base string) Option {
 		if err != nil {
 			return err
 		}
-		c.vc, c.api = u, u
+		c.vc, c.api, c.msg = u, u, u
 		return nil
 	}
 }
 
-// WithHosts sets the two hosts separately: vc for api.vc.bilibili.com's paths, api for
-// api.bilibili.com's.
-func WithHosts(vc, api string) Option {
+// WithHosts sets the three hosts separately: vc for api.vc.bilibili.com's paths, api
+// for api.bilibili.com's, msg for message.bilibili.com's.
+func WithHosts(vc, api, msg string) Option {
 	return func(c *Client) error {
 		var err error
 		if c.vc, err = parseBase(vc); err != nil {
 			return err
 		}
-		c.api, err = parseBase(api)
+		if c.api, err = parseBase(api); err != nil {
+			return err
+		}
+		c.msg, err = parseBase(msg)
 		return err
 	}
 }
@@ -128,6 +135,7 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{retry: DefaultRetry().withDefaults(), ua: "bilimsg-client/1", newDevID: uuid4, now: time.Now}
 	c.vc, _ = url.Parse(DefaultVCHost)
 	c.api, _ = url.Parse(DefaultAPIHost)
+	c.msg, _ = url.Parse(DefaultMessageHost)
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, err
@@ -154,10 +162,17 @@ func parseBase(s string) (*url.URL, error) {
 	return u, nil
 }
 
+// Which host an endpoint lives on.
+const (
+	onVC  = iota // api.vc.bilibili.com
+	onAPI        // api.bilibili.com
+	onMsg        // message.bilibili.com
+)
+
 // endpoint is one API path and the host it lives on.
 type endpoint struct {
 	path string
-	api  bool // on api.bilibili.com rather than api.vc.bilibili.com
+	host int
 	post bool
 }
 
@@ -202,7 +217,7 @@ func (c *Client) callDated(ctx context.Context, ep endpoint, q url.Values, out a
 			if out == nil {
 				return date, nil
 			}
-			if len(data) == 0 {
+			if len(data) == 0 || (string(data) == "null" && !wantsList(out)) {
 				return date, fmt.Errorf("client: %s: the answer has no data", ep.name())
 			}
 			if err := json.Unmarshal(data, out); err != nil {
@@ -228,8 +243,11 @@ func (c *Client) callDated(ctx context.Context, ep endpoint, q url.Values, out a
 // bilibili refused as too fast (21020: nothing was done).
 func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawMessage, bool, time.Time, error) {
 	base := c.vc
-	if ep.api {
+	switch ep.host {
+	case onAPI:
 		base = c.api
+	case onMsg:
+		base = c.msg
 	}
 	u := *base
 	u.Path = base.Path + ep.path
@@ -283,6 +301,13 @@ func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawM
 	}
 	date, _ := http.ParseTime(resp.Header.Get("Date"))
 	return env.Data, false, date, nil
+}
+
+// wantsList reports whether out points to a slice, for which data null is an empty list
+// (bilibili sends null for some empty lists).
+func wantsList(out any) bool {
+	t := reflect.TypeOf(out)
+	return t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Slice
 }
 
 func (c *Client) cookieHeader() string {

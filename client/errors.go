@@ -80,22 +80,23 @@ const (
 
 // Sentinels for errors.Is. They match any *Error with the same code.
 var (
-	ErrNotLoggedIn     = &Error{Code: CodeNotLoggedIn, Message: "账号未登录"}
-	ErrCSRF            = &Error{Code: CodeCSRF, Message: "csrf 校验失败"}
-	ErrBadRequest      = &Error{Code: CodeBadRequest, Message: "请求错误"}
-	ErrRequestBlocked  = &Error{Code: CodeRequestBlocked, Message: "请求被拦截"}
-	ErrInvalidParam    = &Error{Code: CodeInvalidParam, Message: "非法参数"}
-	ErrMsgKeyNotFound  = &Error{Code: CodeMsgKeyNotFound, Message: "msgkey不存在"}
-	ErrTooLong         = &Error{Code: CodeTooLong, Message: "消息过长，无法发送"}
-	ErrRateLimited     = &Error{Code: CodeTooFast, Message: "你发送消息频率过快，请稍后再发~"}
-	ErrToSelf          = &Error{Code: CodeToSelf, Message: "不能给自己发送消息哦~"}
-	ErrRecallExpired   = &Error{Code: CodeRecallExpired, Message: "消息已超期，不能撤回了哦"}
-	ErrAlreadyRecalled = &Error{Code: CodeAlreadyRecalled, Message: "消息已经撤回了哦"}
-	ErrDailyLimit      = &Error{Code: CodeDailyLimit, Message: "你发消息的频率太高了，请在24小时后再发吧~"}
-	ErrOneMessage      = &Error{Code: CodeOneMessage, Message: "对方主动回复或关注你前，最多发送1条消息~"}
-	ErrPrivacy         = &Error{Code: CodePrivacy, Message: "因对方隐私设置，暂无法给他发送聊天消息"}
-	ErrIBlocked        = &Error{Code: CodeIBlocked, Message: "你已拉黑了对方，请先将对方移出黑名单后才能聊天"}
-	ErrGroupDissolved  = &Error{Code: CodeGroupDissolved, Message: "已解散QAQ，无法执行此操作"}
-	ErrNotGroupMember  = &Error{Code: CodeNotGroupMember, Message: "你已不在此同萌中QAQ，无法执行此操作"}
-	ErrNoSession       = &Error{Code: CodeNoSession, Message: "入口节点已存在"}
+	ErrNotLoggedIn      = &Error{Code: CodeNotLoggedIn, Message: "账号未登录"}
+	ErrCSRF             = &Error{Code: CodeCSRF, Message: "csrf 校验失败"}
+	ErrBadRequest       = &Error{Code: CodeBadRequest, Message: "请求错误"}
+	ErrRequestBlocked   = &Error{Code: CodeRequestBlocked, Message: "请求被拦截"}
+	ErrInvalidParam     = &Error{Code: CodeInvalidParam, Message: "非法参数"}
+	ErrMsgKeyNotFound   = &Error{Code: CodeMsgKeyNotFound, Message: "msgkey不存在"}
+	ErrTooLong          = &Error{Code: CodeTooLong, Message: "消息过长，无法发送"}
+	ErrRateLimited      = &Error{Code: CodeTooFast, Message: "你发送消息频率过快，请稍后再发~"}
+	ErrToSelf           = &Error{Code: CodeToSelf, Message: "不能给自己发送消息哦~"}
+	ErrGroupUnavailable = &Error{Code: CodeGroupUnavailable, Message: "由于系统升级，暂无法发送，敬请谅解"} // a frozen fan group
+	ErrRecallExpired    = &Error{Code: CodeRecallExpired, Message: "消息已超期，不能撤回了哦"}
+	ErrAlreadyRecalled  = &Error{Code: CodeAlreadyRecalled, Message: "消息已经撤回了哦"}
+	ErrDailyLimit       = &Error{Code: CodeDailyLimit, Message: "你发消息的频率太高了，请在24小时后再发吧~"}
+	ErrOneMessage       = &Error{Code: CodeOneMessage, Message: "对方主动回复或关注你前，最多发送1条消息~"}
+	ErrPrivacy          = &Error{Code: CodePrivacy, Message: "因对方隐私设置，暂无法给他发送聊天消息"}
+	ErrIBlocked         = &Error{Code: CodeIBlocked, Message: "你已拉黑了对方，请先将对方移出黑名单后才能聊天"}
+	ErrGroupDissolved   = &Error{Code: CodeGroupDissolved, Message: "已解散QAQ，无法执行此操作"}
+	ErrNotGroupMember   = &Error{Code: CodeNotGroupMember, Message: "你已不在此同萌中QAQ，无法执行此操作"}
+	ErrNoSession        = &Error{Code: CodeNoSession, Message: "入口节点已存在"}
 )

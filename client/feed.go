@@ -32,7 +32,7 @@ func (c *Client) FeedUnread(ctx context.Context) (*FeedUnread, error) {
 // FeedUnreadLegacy is FeedUnread on the older URL (api.bilibili.com/x/msgfeed/unread).
 func (c *Client) FeedUnreadLegacy(ctx context.Context) (*FeedUnread, error) {
 	var out FeedUnread
-	return &out, c.call(ctx, endpoint{path: "/x/msgfeed/unread", api: true}, nil, &out)
+	return &out, c.call(ctx, endpoint{path: "/x/msgfeed/unread", host: onAPI}, nil, &out)
 }
 
 // FeedCursor places a page of a feed: the zero value is the newest page; a page's
@@ -110,7 +110,7 @@ func feedQuery(cur FeedCursor, timeName string) url.Values {
 // page marks the feed read.
 func (c *Client) ReplyFeed(ctx context.Context, cur FeedCursor) (*ReplyFeed, error) {
 	var out ReplyFeed
-	return &out, c.call(ctx, endpoint{path: "/x/msgfeed/reply", api: true}, feedQuery(cur, "reply_time"), &out)
+	return &out, c.call(ctx, endpoint{path: "/x/msgfeed/reply", host: onAPI}, feedQuery(cur, "reply_time"), &out)
 }
 
 // AtItem is what an @ notification is about.
@@ -148,7 +148,7 @@ type AtFeed struct {
 // AtFeed returns a page of mentions of me (x/msgfeed/at).
 func (c *Client) AtFeed(ctx context.Context, cur FeedCursor) (*AtFeed, error) {
 	var out AtFeed
-	return &out, c.call(ctx, endpoint{path: "/x/msgfeed/at", api: true}, feedQuery(cur, "at_time"), &out)
+	return &out, c.call(ctx, endpoint{path: "/x/msgfeed/at", host: onAPI}, feedQuery(cur, "at_time"), &out)
 }
 
 // LikeItem is what was liked.
@@ -194,7 +194,7 @@ type LikeFeed struct {
 // LikeFeed returns a page of likes of my things (x/msgfeed/like).
 func (c *Client) LikeFeed(ctx context.Context, cur FeedCursor) (*LikeFeed, error) {
 	var out LikeFeed
-	return &out, c.call(ctx, endpoint{path: "/x/msgfeed/like", api: true}, feedQuery(cur, "like_time"), &out)
+	return &out, c.call(ctx, endpoint{path: "/x/msgfeed/like", host: onAPI}, feedQuery(cur, "like_time"), &out)
 }
 
 // SystemNotice is one system notification.
@@ -237,5 +237,5 @@ func (c *Client) SystemNotices(ctx context.Context, cursor uint64, pageSize int)
 		q.Set("page_size", strconv.Itoa(pageSize))
 	}
 	var out []SystemNotice
-	return out, c.call(ctx, endpoint{path: "/x/sys-msg/query_notify_list", api: true}, q, &out)
+	return out, c.call(ctx, endpoint{path: "/x/sys-msg/query_notify_list", host: onMsg}, q, &out)
 }

@@ -16,7 +16,7 @@ import (
 // below it (scrolling back); BeginSeqno only: the Size messages just above it (catching
 // up).
 type HistoryOptions struct {
-	Size       int // 1–2000; 0 means 20 (bilibili answers only system hints for size 0)
+	Size       int // 0 means 20 (bilibili answers only system hints for size 0); bilibili allows 2000, bilimsg serves ≤ 200 a window
 	BeginSeqno uint64
 	EndSeqno   uint64
 }

@@ -15,7 +15,7 @@ const (
 
 // get_sessions categories (its session_type parameter).
 const (
-	CategoryFollowed   = 1 // users I follow, and system accounts
+	CategoryFollowed   = 1 // users I follow and system accounts; unfollowed users and fan groups too unless folded
 	CategoryUnfollowed = 2 // users I don't follow
 	CategoryGroups     = 3 // fan groups
 	CategoryAll        = 4
@@ -165,10 +165,7 @@ func (c *Client) SessionDetail(ctx context.Context, t Talker) (*Session, error) 
 	if err := c.call(ctx, endpoint{path: sessionSvr + "session_detail"}, vals(t.params()), &out); err != nil {
 		return nil, err
 	}
-	if out == nil {
-		return nil, &Error{Code: CodeNoSession, Message: "session_detail answered data null", Endpoint: "session_detail"}
-	}
-	return out, nil
+	return out, nil // call refuses data null: success without a session is not the protocol
 }
 
 // Limit is P6's answer.
@@ -275,7 +272,7 @@ func (c *Client) SetPushSetting(ctx context.Context, talker uint64, setting int)
 // SetIntercept moves a user's conversation into the dustbin (true) or trusts it out of
 // there (P14).
 func (c *Client) SetIntercept(ctx context.Context, talker uint64, intercept bool) error {
-	q := url.Values{"talker_uid": {u64(talker)}, "status": {b01(intercept)}}
+	q := url.Values{"talker_id": {u64(talker)}, "status": {b01(intercept)}}
 	return c.call(ctx, endpoint{path: sessionSvr + "update_intercept", post: true}, q, nil)
 }
 

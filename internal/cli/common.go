@@ -27,7 +27,8 @@ type opts struct {
 // newOpts starts a command's flag set with the common flags.
 func newOpts(s *Sys, name string) *opts {
 	o := &opts{s: s, name: name, fs: flag.NewFlagSet("bilimsg "+name, flag.ContinueOnError)}
-	o.fs.SetOutput(s.Stderr)
+	// parse reports flag errors itself, as one line; -h prints the flags to stdout.
+	o.fs.SetOutput(io.Discard)
 	o.fs.StringVar(&o.profile, "profile", "", "profile to use (default $BILIMSG_PROFILE or \"default\")")
 	o.fs.StringVar(&o.config, "config", "", "profiles file (default $BILIMSG_CONFIG or the user's config directory)")
 	o.fs.BoolVar(&o.json, "json", false, "print JSON")
@@ -47,8 +48,10 @@ func (o *opts) parse(args []string, minArgs, maxArgs int) (pos []string, code in
 	for {
 		if err := o.fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				o.help()
 				return nil, 0, false
 			}
+			o.usageErr(err.Error())
 			return nil, 2, false
 		}
 		rest := o.fs.Args()
@@ -66,6 +69,18 @@ func (o *opts) parse(args []string, minArgs, maxArgs int) (pos []string, code in
 		return nil, 2, false
 	}
 	return pos, 0, true
+}
+
+// help prints the command's synopsis and flags (for -h).
+func (o *opts) help() {
+	for _, c := range commands() {
+		if c.name == o.name {
+			fmt.Fprintf(o.s.Stdout, "usage: bilimsg %s %s\n%s\n\nflags:\n", c.name, c.args, c.summary)
+		}
+	}
+	o.fs.SetOutput(o.s.Stdout)
+	o.fs.PrintDefaults()
+	o.fs.SetOutput(io.Discard)
 }
 
 func (o *opts) usageErr(msg string) {

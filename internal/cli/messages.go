@@ -20,7 +20,8 @@ func runSend(s *Sys, name string, args []string) int {
 	}
 	t, err := client.ParseTalker(pos[0])
 	if err != nil {
-		return o.fail(err)
+		o.usageErr(err.Error())
+		return 2
 	}
 	text := strings.Join(pos[1:], " ")
 	if (image == "") == (text == "") {
@@ -81,8 +82,16 @@ func runSessions(s *Sys, name string, args []string) int {
 		return o.fail(err)
 	}
 	list := []client.Session{}
-	no := false
-	for sess, err := range c.AllSessions(s.Ctx, client.SessionsOptions{Category: n, Size: 100, UnfollowFold: &no, GroupFold: &no}) {
+	opt := client.SessionsOptions{Category: n, Size: 100}
+	switch n {
+	case client.CategoryAll: // every conversation on its own line, whatever the folding settings
+		no := false
+		opt.UnfollowFold, opt.GroupFold = &no, &no
+	case client.CategoryFollowed: // followed users and system accounts only
+		yes := true
+		opt.UnfollowFold, opt.GroupFold = &yes, &yes
+	}
+	for sess, err := range c.AllSessions(s.Ctx, opt) {
 		if err != nil {
 			return o.fail(err)
 		}
@@ -143,14 +152,19 @@ func runHistory(s *Sys, name string, args []string) int {
 	}
 	t, err := client.ParseTalker(pos[0])
 	if err != nil {
-		return o.fail(err)
+		o.usageErr(err.Error())
+		return 2
 	}
 	c, err := o.client()
 	if err != nil {
 		return o.fail(err)
 	}
 	msgs := []client.Message{}
-	for m, err := range c.AllMessages(s.Ctx, t, 0, min(max(limit, 1), 200)) {
+	size := 200 // the whole history: as few requests as possible
+	if limit > 0 && limit < size {
+		size = limit
+	}
+	for m, err := range c.AllMessages(s.Ctx, t, 0, size) {
 		if err != nil {
 			return o.fail(err)
 		}
@@ -214,7 +228,8 @@ func runAck(s *Sys, name string, args []string) int {
 	}
 	t, err := client.ParseTalker(pos[0])
 	if err != nil {
-		return o.fail(err)
+		o.usageErr(err.Error())
+		return 2
 	}
 	c, err := o.client()
 	if err != nil {
@@ -236,7 +251,8 @@ func runRecall(s *Sys, name string, args []string) int {
 	}
 	t, err := client.ParseTalker(pos[0])
 	if err != nil {
-		return o.fail(err)
+		o.usageErr(err.Error())
+		return 2
 	}
 	key, err := strconv.ParseUint(pos[1], 10, 64)
 	if err != nil || key == 0 {

@@ -83,7 +83,7 @@ func runUser(s *Sys, name string, args []string) int {
 		}
 		return o.emit(u, func(w io.Writer) { printUser(w, u) })
 	case "list":
-		var all []operator.User
+		all := []operator.User{}
 		var after uint64
 		for {
 			page, err := op.Users(ctx, after, 1000)

@@ -47,7 +47,15 @@ func runTail(s *Sys, name string, args []string) int {
 	printed := 0
 	enc := json.NewEncoder(s.Stdout)
 	enc.SetEscapeHTML(false)
-	err = c.Watch(wo).Run(s.Ctx, func(_ context.Context, m client.Message) error {
+	// After the count-th message, the context is cancelled; the watcher has then saved
+	// the cursor past it (the handler returned nil), so a resumed tail does not print it
+	// again. A message handed over after that is refused, and so stays undelivered.
+	ctx, cancel := context.WithCancel(s.Ctx)
+	defer cancel()
+	err = c.Watch(wo).Run(ctx, func(_ context.Context, m client.Message) error {
+		if count > 0 && printed >= count {
+			return errEnough
+		}
 		if o.json {
 			if err := enc.Encode(struct {
 				Talker string `json:"talker"`
@@ -59,7 +67,7 @@ func runTail(s *Sys, name string, args []string) int {
 			fmt.Fprintln(s.Stdout, messageLine(m, c.Mid(), s.loc(), true))
 		}
 		if printed++; count > 0 && printed >= count {
-			return errEnough
+			cancel()
 		}
 		return nil
 	})

@@ -1,15 +1,24 @@
 package wire_test
 
 // End-to-end tests of fan groups (docs/groups.md) through HTTP: groups are created and
-// run through the operator API, and their members use the bilibili API — send_msg with
-// receiver_type 2, the session endpoints with session_type 2, my_group_unread. Every
-// step is read back the way a client would: session_detail, get_sessions, new_sessions,
-// fetch_session_msgs. Helpers are prefixed grp to keep clear of the other tests of the
-// package.
+// run through the operator API, and their members use the bilibili API through the
+// client package (client/) as any program would — SendText and Recall to a
+// client.Group, Ack, SetTop, SetDND and RemoveSession on it, MyGroupUnread. Every step
+// is read back the way a client would, with the typed client.Session, client.Message and
+// client.History: SessionDetail, Sessions, NewSessions, Messages.
+//
+// A few checks are about facts of the JSON that the typed client cannot see: at_uids
+// null rather than [] or [n], new_face_version or key_hit_infos absent rather than 0 or
+// null, unread_count present, and requests the client does not send (a parameter given
+// as 0 or empty, or left out where the client always sends it). Those stay on the raw
+// HTTP of testkit, each saying why. Helpers are prefixed grp to keep clear of the other
+// tests of the package.
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -17,6 +26,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bilimsg/bilimsg/client"
+	"github.com/bilimsg/bilimsg/client/operator"
 	"github.com/bilimsg/bilimsg/internal/testkit"
 )
 
@@ -33,208 +44,185 @@ const (
 	grpTypeOpened = 305
 )
 
-type grpMsg struct {
-	SenderUID      uint64          `json:"sender_uid"`
-	ReceiverType   int             `json:"receiver_type"`
-	ReceiverID     uint64          `json:"receiver_id"`
-	MsgType        int             `json:"msg_type"`
-	Content        string          `json:"content"`
-	MsgSeqno       uint64          `json:"msg_seqno"`
-	Timestamp      int64           `json:"timestamp"`
-	AtUIDs         json.RawMessage `json:"at_uids"`
-	MsgKey         uint64          `json:"msg_key"`
-	MsgStatus      int             `json:"msg_status"`
-	NewFaceVersion *int            `json:"new_face_version"` // nil: key absent
-	MsgSource      int             `json:"msg_source"`
+// grpErrUnavailable is 21028 (the group is frozen) for errors.Is: the client has a code
+// for it (CodeGroupUnavailable) but no sentinel.
+var grpErrUnavailable = &client.Error{Code: client.CodeGroupUnavailable}
+
+// grpWho is a user of a test as both APIs see them: c, a client logged in as the user,
+// for everything the typed client can say; the embedded testkit.User and s for the raw
+// HTTP of the JSON-level checks it cannot make.
+type grpWho struct {
+	testkit.User
+	c *client.Client
+	s *testkit.Server
 }
 
-type grpSession struct {
-	TalkerID      uint64  `json:"talker_id"`
-	SessionType   int     `json:"session_type"`
-	AtSeqno       uint64  `json:"at_seqno"`
-	TopTs         int64   `json:"top_ts"`
-	GroupName     string  `json:"group_name"`
-	GroupCover    string  `json:"group_cover"`
-	IsFollow      int     `json:"is_follow"`
-	IsDnd         int     `json:"is_dnd"`
-	AckSeqno      uint64  `json:"ack_seqno"`
-	AckTs         int64   `json:"ack_ts"`
-	SessionTs     int64   `json:"session_ts"`
-	UnreadCount   int64   `json:"unread_count"`
-	LastMsg       *grpMsg `json:"last_msg"`
-	GroupType     int     `json:"group_type"`
-	CanFold       int     `json:"can_fold"`
-	MaxSeqno      uint64  `json:"max_seqno"`
-	Setting       int     `json:"setting"`
-	IsIntercept   int     `json:"is_intercept"`
-	IsTrust       int     `json:"is_trust"`
-	SystemMsgType int     `json:"system_msg_type"`
-	LiveStatus    int     `json:"live_status"`
+// grpNewUser creates a user with a login, and a client logged in as them.
+func grpNewUser(s *testkit.Server, mid uint64, name string) grpWho {
+	s.TB.Helper()
+	u := s.NewUser(mid, name)
+	return grpWho{User: u, c: s.Client(u), s: s}
 }
 
-type grpHistory struct {
-	Messages []grpMsg `json:"messages"`
-	HasMore  int      `json:"has_more"`
-	MinSeqno uint64   `json:"min_seqno"`
-	MaxSeqno uint64   `json:"max_seqno"`
+// grpOK fails the test on an error.
+func grpOK(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func grpStr(n uint64) string { return strconv.FormatUint(n, 10) }
 
-// grpKey names a session in a list: "g<id>" for a fan group, "u<mid>" for a user.
-func grpKey(x grpSession) string {
-	if x.SessionType == 2 {
-		return "g" + grpStr(x.TalkerID)
+// grpDetail is w's session with gid; the test fails unless there is one.
+func grpDetail(t *testing.T, w grpWho, gid uint64) client.Session {
+	t.Helper()
+	d, err := w.c.SessionDetail(t.Context(), client.Group(gid))
+	if err != nil {
+		t.Fatalf("session_detail of group %d as %d: %v", gid, w.Mid, err)
 	}
-	return "u" + grpStr(x.TalkerID)
+	if d.TalkerID != gid || d.SessionType != client.SessionGroup {
+		t.Fatalf("session_detail of group %d: talker %d type %d", gid, d.TalkerID, d.SessionType)
+	}
+	return *d
 }
 
-func grpKeys(list []grpSession) []string {
-	out := []string{}
+// grpNoDetail asserts that w has no session with gid: the server refuses with 1000004.
+func grpNoDetail(t *testing.T, w grpWho, gid uint64) {
+	t.Helper()
+	_, err := w.c.SessionDetail(t.Context(), client.Group(gid))
+	// The client reports an answer of code 0 with data null as ErrNoSession too; only a
+	// refusal of the server has an HTTP status.
+	var e *client.Error
+	if !errors.Is(err, client.ErrNoSession) || !errors.As(err, &e) || e.HTTPStatus == 0 {
+		t.Errorf("session_detail of group %d as %d: %v, want the server's 1000004", gid, w.Mid, err)
+	}
+}
+
+// grpPage is one get_sessions page of w, and its has_more.
+func grpPage(t *testing.T, w grpWho, opt client.SessionsOptions) ([]client.Session, int) {
+	t.Helper()
+	p, err := w.c.Sessions(t.Context(), opt)
+	if err != nil {
+		t.Fatalf("get_sessions category %d as %d: %v", opt.Category, w.Mid, err)
+	}
+	return p.Sessions, p.HasMore
+}
+
+// grpCat is a whole get_sessions category of w: one page of size 100 (unless opt sets
+// the size) with has_more 0.
+func grpCat(t *testing.T, w grpWho, opt client.SessionsOptions) []client.Session {
+	t.Helper()
+	if opt.Size == 0 {
+		opt.Size = 100
+	}
+	list, more := grpPage(t, w, opt)
+	if more != 0 {
+		t.Fatalf("category %d: has_more with %d sessions", opt.Category, len(list))
+	}
+	return list
+}
+
+// grpRawCat is grpCat for a request the client does not send, with exactly the
+// parameters q, decoded into the client's types.
+func grpRawCat(t *testing.T, w grpWho, q url.Values) []client.Session {
+	t.Helper()
+	r := w.s.Get(w.User, testkit.PathGetSessions, q)
+	if c := r.Code(t); c != 0 {
+		t.Fatalf("get_sessions %v as %d: code %d: %s", q, w.Mid, c, r.Body)
+	}
+	var p client.SessionPage
+	r.Data(t, &p)
+	if p.HasMore != 0 {
+		t.Fatalf("get_sessions %v: has_more with %d sessions", q, len(p.Sessions))
+	}
+	return p.Sessions
+}
+
+// grpNew is new_sessions of w after begin (µs).
+func grpNew(t *testing.T, w grpWho, begin int64) []client.Session {
+	t.Helper()
+	p, err := w.c.NewSessions(t.Context(), begin, 100)
+	if err != nil {
+		t.Fatalf("new_sessions as %d: %v", w.Mid, err)
+	}
+	return p.Sessions
+}
+
+// grpTalkers names the sessions of a list.
+func grpTalkers(list []client.Session) []client.Talker {
+	out := []client.Talker{}
 	for _, x := range list {
-		out = append(out, grpKey(x))
+		out = append(out, x.Talker())
 	}
 	return out
 }
 
-func grpG(id uint64) string { return "g" + grpStr(id) }
-func grpU(id uint64) string { return "u" + grpStr(id) }
-
-// grpDetailCode is session_detail of u's session with group gid, and its code.
-func grpDetailCode(t *testing.T, s *testkit.Server, u testkit.User, gid uint64) (grpSession, int) {
-	t.Helper()
-	r := s.Get(u, testkit.PathSessionDetail, url.Values{"talker_id": {grpStr(gid)}, "session_type": {"2"}})
-	c := r.Code(t)
-	var d grpSession
-	if c == 0 {
-		r.Data(t, &d)
-	}
-	return d, c
-}
-
-// grpDetail is u's session with gid; the test fails unless there is one.
-func grpDetail(t *testing.T, s *testkit.Server, u testkit.User, gid uint64) grpSession {
-	t.Helper()
-	d, c := grpDetailCode(t, s, u, gid)
-	if c != 0 {
-		t.Fatalf("session_detail of group %d as %d: code %d", gid, u.Mid, c)
-	}
-	if d.TalkerID != gid || d.SessionType != 2 {
-		t.Fatalf("session_detail of group %d: talker %d type %d", gid, d.TalkerID, d.SessionType)
-	}
-	return d
-}
-
-// grpNoDetail asserts that u has no session with gid (1000004).
-func grpNoDetail(t *testing.T, s *testkit.Server, u testkit.User, gid uint64) {
-	t.Helper()
-	if _, c := grpDetailCode(t, s, u, gid); c != 1000004 {
-		t.Errorf("session_detail of group %d as %d: code %d, want 1000004", gid, u.Mid, c)
-	}
-}
-
-// grpPage is one get_sessions or new_sessions answer.
-func grpPage(t *testing.T, s *testkit.Server, u testkit.User, path string, q url.Values) ([]grpSession, int) {
-	t.Helper()
-	r := s.Get(u, path, q)
-	if c := r.Code(t); c != 0 {
-		t.Fatalf("%s %v as %d: code %d: %s", path, q, u.Mid, c, r.Body)
-	}
-	var d struct {
-		SessionList []grpSession `json:"session_list"`
-		HasMore     int          `json:"has_more"`
-	}
-	r.Data(t, &d)
-	return d.SessionList, d.HasMore
-}
-
-// grpCat is get_sessions category cat (size 100) with extra parameters.
-func grpCat(t *testing.T, s *testkit.Server, u testkit.User, cat int, extra url.Values) []grpSession {
-	t.Helper()
-	q := url.Values{"session_type": {strconv.Itoa(cat)}, "size": {"100"}}
-	for k, v := range extra {
-		q[k] = v
-	}
-	list, more := grpPage(t, s, u, testkit.PathGetSessions, q)
-	if more != 0 {
-		t.Fatalf("category %d: has_more with %d sessions", cat, len(list))
-	}
-	return list
-}
-
-// grpNew is new_sessions after begin (µs).
-func grpNew(t *testing.T, s *testkit.Server, u testkit.User, begin int64) []grpSession {
-	t.Helper()
-	list, _ := grpPage(t, s, u, testkit.PathNewSessions, url.Values{"begin_ts": {strconv.FormatInt(begin, 10)},
-		"size": {"100"}})
-	return list
-}
-
 // grpFind returns the session of group gid in list.
-func grpFind(list []grpSession, gid uint64) (grpSession, bool) {
-	for _, x := range list {
-		if x.SessionType == 2 && x.TalkerID == gid {
-			return x, true
-		}
+func grpFind(list []client.Session, gid uint64) (client.Session, bool) {
+	i := slices.IndexFunc(list, func(x client.Session) bool { return x.Talker() == client.Group(gid) })
+	if i < 0 {
+		return client.Session{}, false
 	}
-	return grpSession{}, false
+	return list[i], true
 }
 
-// grpListed reports whether u's lists show group gid anywhere: categories 1, 3 and 4
-// and new_sessions.
-func grpListed(t *testing.T, s *testkit.Server, u testkit.User, gid uint64) map[string]bool {
+// grpListed reports whether w's lists show group gid anywhere: categories 1, 3 and 4
+// (unfolded) and new_sessions.
+func grpListed(t *testing.T, w grpWho, gid uint64) map[string]bool {
 	t.Helper()
 	out := map[string]bool{}
-	for _, cat := range []int{1, 3, 4} {
-		_, ok := grpFind(grpCat(t, s, u, cat, url.Values{"group_fold": {"0"}}), gid)
+	for _, cat := range []int{client.CategoryFollowed, client.CategoryGroups, client.CategoryAll} {
+		_, ok := grpFind(grpCat(t, w, client.SessionsOptions{Category: cat, GroupFold: new(false)}), gid)
 		out["category "+strconv.Itoa(cat)] = ok
 	}
-	_, ok := grpFind(grpNew(t, s, u, 0), gid)
+	_, ok := grpFind(grpNew(t, w, 0), gid)
 	out["new_sessions"] = ok
 	return out
 }
 
-func grpWantListed(t *testing.T, s *testkit.Server, u testkit.User, gid uint64, want bool) {
+func grpWantListed(t *testing.T, w grpWho, gid uint64, want bool) {
 	t.Helper()
-	for where, ok := range grpListed(t, s, u, gid) {
+	for where, ok := range grpListed(t, w, gid) {
 		if ok != want {
-			t.Errorf("group %d in %s of %d: %v, want %v", gid, where, u.Mid, ok, want)
+			t.Errorf("group %d in %s of %d: %v, want %v", gid, where, w.Mid, ok, want)
 		}
 	}
 }
 
-// grpFetchCode is fetch_session_msgs of group gid as u with extra parameters.
-func grpFetchCode(t *testing.T, s *testkit.Server, u testkit.User, gid uint64, extra url.Values) (grpHistory, int) {
+// grpHistory is a window of the history w sees of gid.
+func grpHistory(t *testing.T, w grpWho, gid uint64, opt client.HistoryOptions) client.History {
 	t.Helper()
-	q := url.Values{"talker_id": {grpStr(gid)}, "session_type": {"2"}}
-	for k, v := range extra {
-		q[k] = v
+	h, err := w.c.Messages(t.Context(), client.Group(gid), opt)
+	if err != nil {
+		t.Fatalf("fetch_session_msgs of group %d as %d: %v", gid, w.Mid, err)
 	}
-	r := s.Get(u, testkit.PathFetchMsgs, q)
-	c := r.Code(t)
-	var h grpHistory
-	if c == 0 {
-		r.Data(t, &h)
-	}
-	return h, c
+	return *h
 }
 
-func grpFetch(t *testing.T, s *testkit.Server, u testkit.User, gid uint64, extra url.Values) grpHistory {
+// grpAll is the whole history w sees of gid (size 200), newest first.
+func grpAll(t *testing.T, w grpWho, gid uint64) []client.Message {
 	t.Helper()
-	h, c := grpFetchCode(t, s, u, gid, extra)
-	if c != 0 {
-		t.Fatalf("fetch_session_msgs of group %d as %d: code %d", gid, u.Mid, c)
+	return grpHistory(t, w, gid, client.HistoryOptions{Size: 200}).Messages
+}
+
+// grpFetchRaw is fetch_session_msgs of gid as w with exactly the parameters q (besides
+// talker_id and session_type 2), decoded into out. It is for requests the client does
+// not send — it always sends a size (20 for 0) and never a begin_seqno or end_seqno of
+// 0 — and for answers whose JSON matters.
+func grpFetchRaw(t *testing.T, w grpWho, gid uint64, q url.Values, out any) testkit.Raw {
+	t.Helper()
+	f := url.Values{"talker_id": {grpStr(gid)}, "session_type": {"2"}}
+	maps.Copy(f, q)
+	r := w.s.Get(w.User, testkit.PathFetchMsgs, f)
+	if c := r.Code(t); c != 0 {
+		t.Fatalf("fetch_session_msgs of group %d as %d with %v: code %d", gid, w.Mid, q, c)
 	}
-	return h
+	r.Data(t, out)
+	return r
 }
 
-// grpAll is the whole history u sees of gid (size 200), newest first.
-func grpAll(t *testing.T, s *testkit.Server, u testkit.User, gid uint64) []grpMsg {
-	t.Helper()
-	return grpFetch(t, s, u, gid, url.Values{"size": {"200"}}).Messages
-}
-
-func grpSeqnos(msgs []grpMsg) []uint64 {
+func grpSeqnos(msgs []client.Message) []uint64 {
 	out := []uint64{}
 	for _, m := range msgs {
 		out = append(out, m.MsgSeqno)
@@ -251,86 +239,123 @@ func grpDown(hi, lo uint64) []uint64 {
 	return out
 }
 
-func grpMyUnread(t *testing.T, s *testkit.Server, u testkit.User) int64 {
+// grpMyUnread is w's my_group_unread.
+func grpMyUnread(t *testing.T, w grpWho) int64 {
 	t.Helper()
-	r := s.Get(u, testkit.PathMyGroupUnread, nil)
+	n, err := w.c.MyGroupUnread(t.Context())
+	if err != nil {
+		t.Fatalf("my_group_unread as %d: %v", w.Mid, err)
+	}
+	if n == 0 {
+		// The client reads an absent (or null) unread_count as 0: the raw answer must have it.
+		r := w.s.Get(w.User, testkit.PathMyGroupUnread, nil)
+		var d struct {
+			UnreadCount *int64 `json:"unread_count"`
+		}
+		r.Data(t, &d)
+		if d.UnreadCount == nil || *d.UnreadCount != 0 {
+			t.Fatalf("my_group_unread without unread_count 0: %s", r.Body)
+		}
+	}
+	return n
+}
+
+// grpSingleUnread is w's single_unread, dustbin included.
+func grpSingleUnread(t *testing.T, w grpWho) client.SingleUnread {
+	t.Helper()
+	u, err := w.c.SingleUnread(t.Context(), client.UnreadOptions{ShowDustbin: true})
+	if err != nil {
+		t.Fatalf("single_unread as %d: %v", w.Mid, err)
+	}
+	return *u
+}
+
+// grpSend sends a text to gid as w and returns its msg_key; the test fails on an error.
+func grpSend(t *testing.T, w grpWho, gid uint64, text string) uint64 {
+	t.Helper()
+	res, err := w.c.SendText(t.Context(), client.Group(gid), text)
+	if err != nil {
+		t.Fatalf("send %q to group %d as %d: %v", text, gid, w.Mid, err)
+	}
+	return res.MsgKey
+}
+
+// grpWantSendErr asserts that a text of w to gid is refused with want.
+func grpWantSendErr(t *testing.T, w grpWho, gid uint64, want error) {
+	t.Helper()
+	if _, err := w.c.SendText(t.Context(), client.Group(gid), "还有人吗"); !errors.Is(err, want) {
+		t.Errorf("send to group %d as %d: %v, want %v", gid, w.Mid, err, want)
+	}
+}
+
+// grpWantFetchErr asserts that reading gid's history as w is refused with want.
+func grpWantFetchErr(t *testing.T, w grpWho, gid uint64, want error) {
+	t.Helper()
+	if _, err := w.c.Messages(t.Context(), client.Group(gid), client.HistoryOptions{}); !errors.Is(err, want) {
+		t.Errorf("fetch group %d as %d: %v, want %v", gid, w.Mid, err, want)
+	}
+}
+
+// grpAckRaw acks gid as w with ack_seqno exactly seq: for "0" and "", which the client
+// does not send (Ack with seqno 0 leaves the parameter out: everything is read).
+func grpAckRaw(t *testing.T, w grpWho, gid uint64, seq string) {
+	t.Helper()
+	w.s.MustOK(w.User, testkit.PathUpdateAck, url.Values{"talker_id": {grpStr(gid)}, "session_type": {"2"},
+		"ack_seqno": {seq}})
+}
+
+// grpSetState freezes, unfreezes or dissolves gid through the operator API.
+func grpSetState(t *testing.T, s *testkit.Server, gid uint64, action string) {
+	t.Helper()
+	if _, err := s.Operator().SetGroupState(t.Context(), gid, action); err != nil {
+		t.Fatalf("%s group %d: %v", action, gid, err)
+	}
+}
+
+// grpJSON is what the typed client.Message cannot show of a message: at_uids as sent
+// (null, [] and [0] differ on the wire; client.Message.AtUIDs has length 0 for both of
+// the first two) and whether new_face_version is there at all (the client reads an
+// absent one as 0).
+type grpJSON struct {
+	MsgSeqno       uint64          `json:"msg_seqno"`
+	MsgKey         uint64          `json:"msg_key"`
+	AtUIDs         json.RawMessage `json:"at_uids"`
+	NewFaceVersion *int            `json:"new_face_version"` // nil: key absent
+}
+
+// grpLastJSON is the last_msg of w's session_detail of gid, as JSON.
+func grpLastJSON(t *testing.T, w grpWho, gid uint64) grpJSON {
+	t.Helper()
+	r := w.s.Get(w.User, testkit.PathSessionDetail, url.Values{"talker_id": {grpStr(gid)}, "session_type": {"2"}})
 	if c := r.Code(t); c != 0 {
-		t.Fatalf("my_group_unread: code %d: %s", c, r.Body)
+		t.Fatalf("session_detail of group %d as %d: code %d", gid, w.Mid, c)
 	}
 	var d struct {
-		UnreadCount *int64 `json:"unread_count"`
+		LastMsg *grpJSON `json:"last_msg"`
 	}
 	r.Data(t, &d)
-	if d.UnreadCount == nil {
-		t.Fatalf("my_group_unread without unread_count: %s", r.Body)
+	if d.LastMsg == nil {
+		t.Fatalf("session_detail of group %d as %d without last_msg: %s", gid, w.Mid, r.Body)
 	}
-	return *d.UnreadCount
+	return *d.LastMsg
 }
 
-// grpSend sends a text to gid and returns its msg_key and the code.
-func grpSend(t *testing.T, s *testkit.Server, u testkit.User, gid uint64, text string) (uint64, int) {
+// grpNewestJSON is the newest message of gid that w sees, as JSON.
+func grpNewestJSON(t *testing.T, w grpWho, gid uint64) grpJSON {
 	t.Helper()
-	r := s.Post(u, testkit.PathSendMsg, testkit.GroupForm(u.Mid, gid, 1, testkit.Text(text)))
-	c := r.Code(t)
-	var d struct {
-		MsgKey uint64 `json:"msg_key"`
+	var h struct {
+		Messages []grpJSON `json:"messages"`
 	}
-	if c == 0 {
-		r.Data(t, &d)
+	r := grpFetchRaw(t, w, gid, url.Values{"size": {"1"}}, &h)
+	if len(h.Messages) != 1 {
+		t.Fatalf("newest message of group %d as %d: %s", gid, w.Mid, r.Body)
 	}
-	return d.MsgKey, c
-}
-
-func grpWantSendCode(t *testing.T, s *testkit.Server, u testkit.User, gid uint64, want int) {
-	t.Helper()
-	if _, c := grpSend(t, s, u, gid, "还有人吗"); c != want {
-		t.Errorf("send to group %d as %d: code %d, want %d", gid, u.Mid, c, want)
-	}
-}
-
-func grpWantFetchCode(t *testing.T, s *testkit.Server, u testkit.User, gid uint64, want int) {
-	t.Helper()
-	if _, c := grpFetchCode(t, s, u, gid, nil); c != want {
-		t.Errorf("fetch group %d as %d: code %d, want %d", gid, u.Mid, c, want)
-	}
-}
-
-// grpRecall recalls key in gid and returns the code.
-func grpRecall(t *testing.T, s *testkit.Server, u testkit.User, gid, key uint64) int {
-	t.Helper()
-	return s.Post(u, testkit.PathSendMsg, testkit.GroupForm(u.Mid, gid, 5, grpStr(key))).Code(t)
-}
-
-// grpAck acks gid as u; seq "" leaves ack_seqno out.
-func grpAck(t *testing.T, s *testkit.Server, u testkit.User, gid uint64, seq string) {
-	t.Helper()
-	f := url.Values{"talker_id": {grpStr(gid)}, "session_type": {"2"}}
-	if seq != "" {
-		f.Set("ack_seqno", seq)
-	}
-	s.MustOK(u, testkit.PathUpdateAck, f)
-}
-
-// grpPost posts a session form (talker_id, session_type 2 and extra) and wants code 0.
-func grpPost(t *testing.T, s *testkit.Server, u testkit.User, path string, gid uint64, extra url.Values) {
-	t.Helper()
-	f := url.Values{"talker_id": {grpStr(gid)}, "session_type": {"2"}}
-	for k, v := range extra {
-		f[k] = v
-	}
-	s.MustOK(u, path, f)
-}
-
-func grpAdmin(t *testing.T, s *testkit.Server, method, path string, want int) {
-	t.Helper()
-	if st := s.Admin(method, path, nil, nil); st != want {
-		t.Fatalf("%s %s: HTTP %d, want %d", method, path, st, want)
-	}
+	return h.Messages[0]
 }
 
 // grpNotice checks that m is a system message of group gid (docs/groups.md, "System
-// messages") of type typ at seqno seq saying text.
-func grpNotice(t *testing.T, m grpMsg, gid, seq uint64, typ int, text string) {
+// messages") of type typ at seqno seq saying text; j is the same message as JSON.
+func grpNotice(t *testing.T, m client.Message, j grpJSON, gid, seq uint64, typ int, text string) {
 	t.Helper()
 	// The content is exactly {"group_id": id, "content": text}, HTML characters unescaped.
 	content := `{"group_id":` + grpStr(gid) + `,"content":"` + text + `"}`
@@ -338,32 +363,38 @@ func grpNotice(t *testing.T, m grpMsg, gid, seq uint64, typ int, text string) {
 		m.MsgSource != grpSrcSystem || m.Content != content || m.MsgStatus != 0 {
 		t.Errorf("system message: %+v\nwant type %d, seqno %d, content %s", m, typ, seq, content)
 	}
-	if m.NewFaceVersion != nil {
-		t.Errorf("system message %d has new_face_version %d", seq, *m.NewFaceVersion)
+	if j.MsgSeqno != seq {
+		t.Fatalf("JSON of message %d, want %d", j.MsgSeqno, seq)
 	}
-	if string(m.AtUIDs) != "null" {
-		t.Errorf("system message %d: at_uids %s, want null", seq, m.AtUIDs)
+	if j.NewFaceVersion != nil {
+		t.Errorf("system message %d has new_face_version %d", seq, *j.NewFaceVersion)
+	}
+	if string(j.AtUIDs) != "null" {
+		t.Errorf("system message %d: at_uids %s, want null", seq, j.AtUIDs)
 	}
 }
 
-// grpText checks that m is a text of sender in gid at seqno seq with text and at_uids
-// (as JSON).
-func grpText(t *testing.T, m grpMsg, sender, gid, seq uint64, text, at string) {
+// grpText checks that m is a text of sender in gid at seqno seq with text, and that its
+// JSON j has at_uids at.
+func grpText(t *testing.T, m client.Message, j grpJSON, sender, gid, seq uint64, text, at string) {
 	t.Helper()
 	if m.SenderUID != sender || m.ReceiverType != 2 || m.ReceiverID != gid || m.MsgType != 1 ||
 		m.MsgSeqno != seq || m.MsgSource != grpSrcWeb || m.Content != testkit.Text(text) {
 		t.Errorf("text message: %+v\nwant sender %d, seqno %d, text %q", m, sender, seq, text)
 	}
-	if string(m.AtUIDs) != at {
-		t.Errorf("message %d: at_uids %s, want %s", seq, m.AtUIDs, at)
-	}
-	if m.NewFaceVersion == nil || *m.NewFaceVersion != 1 {
+	if m.NewFaceVersion != 1 {
 		t.Errorf("message %d: new_face_version %v, want 1", seq, m.NewFaceVersion)
+	}
+	if j.MsgSeqno != seq {
+		t.Fatalf("JSON of message %d, want %d", j.MsgSeqno, seq)
+	}
+	if string(j.AtUIDs) != at {
+		t.Errorf("message %d: at_uids %s, want %s", seq, j.AtUIDs, at)
 	}
 }
 
 // grpCounts checks a group session's read state.
-func grpCounts(t *testing.T, who string, d grpSession, ack, maxSeq uint64, unread int64, at uint64) {
+func grpCounts(t *testing.T, who string, d client.Session, ack, maxSeq uint64, unread int64, at uint64) {
 	t.Helper()
 	if d.AckSeqno != ack || d.MaxSeqno != maxSeq || d.UnreadCount != unread || d.AtSeqno != at {
 		t.Errorf("%s: ack %d max %d unread %d at %d, want ack %d max %d unread %d at %d", who, d.AckSeqno,
@@ -376,11 +407,13 @@ func grpNowUs(s *testkit.Server) int64 { return s.App.FakeClock.Now().UnixMicro(
 // TestGroupLifecycle follows one group from its creation to its dissolution.
 func TestGroupLifecycle(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := testkit.Start(t, testkit.Options{})
-	owner := s.NewUser(1001, "团长")
-	a := s.NewUser(1002, "小红")
-	b := s.NewUser(1003, "小蓝")
-	c := s.NewUser(1004, "小绿")
+	op := s.Operator()
+	owner := grpNewUser(s, 1001, "团长")
+	a := grpNewUser(s, 1002, "小红")
+	b := grpNewUser(s, 1003, "小蓝")
+	c := grpNewUser(s, 1004, "小绿")
 	var seq uint64
 	next := func() uint64 { seq++; return seq }
 
@@ -389,42 +422,44 @@ func TestGroupLifecycle(t *testing.T) {
 	if gid != grpFirstID {
 		t.Fatalf("first group id %d, want %d", gid, grpFirstID)
 	}
+	g := client.Group(gid)
 	opened := next()
-	d := grpDetail(t, s, owner, gid)
+	d := grpDetail(t, owner, gid)
 	if d.GroupName != "团长的应援团" || d.GroupCover != grpNoFace || d.GroupType != 0 || d.IsFollow != 0 ||
 		d.CanFold != 0 || d.Setting != 0 || d.IsIntercept != 0 || d.IsTrust != 0 || d.SystemMsgType != 0 ||
 		d.LiveStatus != 0 || d.TopTs != 0 || d.IsDnd != 0 {
 		t.Errorf("owner's new group session: %+v", d)
 	}
 	grpCounts(t, "owner after creation", d, opened, opened, 0, 0)
-	grpNotice(t, *d.LastMsg, gid, opened, grpTypeOpened, "团长的应援团开通啦 (>▽<)")
+	grpNotice(t, *d.LastMsg, grpLastJSON(t, owner, gid), gid, opened, grpTypeOpened, "团长的应援团开通啦 (>▽<)")
 	if d.LastMsg.Timestamp != testkit.Epoch.Unix() || d.SessionTs < testkit.Epoch.UnixMicro() {
 		t.Errorf("timestamp %d, session_ts %d at the epoch", d.LastMsg.Timestamp, d.SessionTs)
 	}
-	if got := grpKeys(grpCat(t, s, owner, 3, nil)); !slices.Equal(got, []string{grpG(gid)}) {
+	if got := grpTalkers(grpCat(t, owner, client.SessionsOptions{Category: client.CategoryGroups})); !slices.Equal(got,
+		[]client.Talker{g}) {
 		t.Errorf("owner's category 3: %v", got)
 	}
-	if n := grpMyUnread(t, s, owner); n != 0 {
+	if n := grpMyUnread(t, owner); n != 0 {
 		t.Errorf("owner's my_group_unread %d after creation", n)
 	}
 	// Before joining, a knows nothing of the group.
-	grpNoDetail(t, s, a, gid)
-	grpWantListed(t, s, a, gid, false)
-	grpWantFetchCode(t, s, a, gid, 700014)
-	grpWantSendCode(t, s, a, gid, 700014)
+	grpNoDetail(t, a, gid)
+	grpWantListed(t, a, gid, false)
+	grpWantFetchErr(t, a, gid, client.ErrNotGroupMember)
+	grpWantSendErr(t, a, gid, client.ErrNotGroupMember)
 
 	// Two members join: each is welcomed (306) and sees the group from that message on.
 	s.Advance(time.Second)
 	ownerTs := d.SessionTs
 	s.Join(gid, a.Mid)
 	welcomeA := next()
-	da := grpDetail(t, s, a, gid)
+	da := grpDetail(t, a, gid)
 	grpCounts(t, "a after joining", da, welcomeA, welcomeA, 0, 0)
-	grpNotice(t, *da.LastMsg, gid, welcomeA, grpTypeJoined, "欢迎小红入群")
-	if got := grpSeqnos(grpAll(t, s, a, gid)); !slices.Equal(got, []uint64{welcomeA}) {
+	grpNotice(t, *da.LastMsg, grpLastJSON(t, a, gid), gid, welcomeA, grpTypeJoined, "欢迎小红入群")
+	if got := grpSeqnos(grpAll(t, a, gid)); !slices.Equal(got, []uint64{welcomeA}) {
 		t.Errorf("a's history right after joining: %v, want only the welcome", got)
 	}
-	d = grpDetail(t, s, owner, gid)
+	d = grpDetail(t, owner, gid)
 	grpCounts(t, "owner after a joined", d, opened, welcomeA, 0, 0) // system messages are never unread
 	if d.SessionTs <= ownerTs || d.LastMsg.MsgSeqno != welcomeA {
 		t.Errorf("the welcome did not move the owner's session: ts %d (was %d), last %+v", d.SessionTs, ownerTs,
@@ -434,214 +469,208 @@ func TestGroupLifecycle(t *testing.T) {
 	welcomeB := next()
 	s.Join(gid, c.Mid)
 	welcomeC := next()
-	if got := grpSeqnos(grpAll(t, s, b, gid)); !slices.Equal(got, []uint64{welcomeC, welcomeB}) {
+	if got := grpSeqnos(grpAll(t, b, gid)); !slices.Equal(got, []uint64{welcomeC, welcomeB}) {
 		t.Errorf("b's history: %v", got)
 	}
-	if got := grpSeqnos(grpAll(t, s, a, gid)); !slices.Equal(got, []uint64{welcomeC, welcomeB, welcomeA}) {
+	if got := grpSeqnos(grpAll(t, a, gid)); !slices.Equal(got, []uint64{welcomeC, welcomeB, welcomeA}) {
 		t.Errorf("a's history: %v", got)
 	}
-	grpCounts(t, "a after b and c joined", grpDetail(t, s, a, gid), welcomeA, welcomeC, 0, 0)
-	grpWantListed(t, s, a, gid, true)
+	grpCounts(t, "a after b and c joined", grpDetail(t, a, gid), welcomeA, welcomeC, 0, 0)
+	grpWantListed(t, a, gid, true)
 
 	// Chat. The owner's message mentions nobody: at_uids null, one unread for the others.
 	s.Advance(time.Second)
-	s.SendGroupText(owner, gid, "大家好")
+	grpSend(t, owner, gid, "大家好")
 	hello := next()
-	h := grpAll(t, s, a, gid)
-	grpText(t, h[0], owner.Mid, gid, hello, "大家好", "null")
+	h := grpAll(t, a, gid)
+	grpText(t, h[0], grpNewestJSON(t, a, gid), owner.Mid, gid, hello, "大家好", "null")
 	if h[0].Timestamp != testkit.Epoch.Unix()+2 {
 		t.Errorf("timestamp %d", h[0].Timestamp)
 	}
-	grpCounts(t, "owner after sending", grpDetail(t, s, owner, gid), hello, hello, 0, 0)
-	for _, m := range []testkit.User{a, b, c} {
-		grpCounts(t, "member after the owner's hello", grpDetail(t, s, m, gid), map[uint64]uint64{a.Mid: welcomeA,
+	grpCounts(t, "owner after sending", grpDetail(t, owner, gid), hello, hello, 0, 0)
+	for _, m := range []grpWho{a, b, c} {
+		grpCounts(t, "member after the owner's hello", grpDetail(t, m, gid), map[uint64]uint64{a.Mid: welcomeA,
 			b.Mid: welcomeB, c.Mid: welcomeC}[m.Mid], hello, 1, 0)
 	}
-	if n := grpMyUnread(t, s, a); n != 1 {
+	if n := grpMyUnread(t, a); n != 1 {
 		t.Errorf("a's my_group_unread %d, want 1", n)
 	}
 	// a mentions b, the owner and c; sending reads a's session.
 	s.Advance(time.Second)
-	s.SendGroupText(a, gid, "@小蓝 @团长 ＠小绿 看这里")
+	grpSend(t, a, gid, "@小蓝 @团长 ＠小绿 看这里")
 	look := next()
-	grpText(t, grpAll(t, s, b, gid)[0], a.Mid, gid, look, "@小蓝 @团长 ＠小绿 看这里",
+	grpText(t, grpAll(t, b, gid)[0], grpNewestJSON(t, b, gid), a.Mid, gid, look, "@小蓝 @团长 ＠小绿 看这里",
 		fmt.Sprintf("[%d,%d,%d]", b.Mid, owner.Mid, c.Mid))
-	grpCounts(t, "a after sending", grpDetail(t, s, a, gid), look, look, 0, 0)
-	grpCounts(t, "b mentioned", grpDetail(t, s, b, gid), welcomeB, look, 2, look)
-	grpCounts(t, "owner mentioned", grpDetail(t, s, owner, gid), hello, look, 1, look)
-	grpCounts(t, "c mentioned", grpDetail(t, s, c, gid), welcomeC, look, 2, look)
+	grpCounts(t, "a after sending", grpDetail(t, a, gid), look, look, 0, 0)
+	grpCounts(t, "b mentioned", grpDetail(t, b, gid), welcomeB, look, 2, look)
+	grpCounts(t, "owner mentioned", grpDetail(t, owner, gid), hello, look, 1, look)
+	grpCounts(t, "c mentioned", grpDetail(t, c, gid), welcomeC, look, 2, look)
 	// The mention shows in the lists too.
-	if x, ok := grpFind(grpCat(t, s, b, 3, nil), gid); !ok || x.AtSeqno != look || x.UnreadCount != 2 {
+	if x, ok := grpFind(grpCat(t, b, client.SessionsOptions{Category: client.CategoryGroups}), gid); !ok ||
+		x.AtSeqno != look || x.UnreadCount != 2 {
 		t.Errorf("b's category 3 entry: %+v (listed %v)", x, ok)
 	}
 	// b reads up to the hello: the mention is still unread; then everything.
-	grpAck(t, s, b, gid, grpStr(hello))
-	grpCounts(t, "b acked the hello", grpDetail(t, s, b, gid), hello, look, 1, look)
-	grpAck(t, s, b, gid, "")
-	grpCounts(t, "b acked all", grpDetail(t, s, b, gid), look, look, 0, 0)
-	s.SendGroupText(owner, gid, "@小红 收到")
+	grpOK(t, b.c.Ack(ctx, g, hello))
+	grpCounts(t, "b acked the hello", grpDetail(t, b, gid), hello, look, 1, look)
+	grpOK(t, b.c.Ack(ctx, g, 0))
+	grpCounts(t, "b acked all", grpDetail(t, b, gid), look, look, 0, 0)
+	grpSend(t, owner, gid, "@小红 收到")
 	ack := next()
-	grpCounts(t, "a mentioned back", grpDetail(t, s, a, gid), look, ack, 1, ack)
-	grpCounts(t, "owner answered", grpDetail(t, s, owner, gid), ack, ack, 0, 0)
+	grpCounts(t, "a mentioned back", grpDetail(t, a, gid), look, ack, 1, ack)
+	grpCounts(t, "owner answered", grpDetail(t, owner, gid), ack, ack, 0, 0)
 
 	// my_group_unread sums the groups: a second group with two unread messages for a.
-	owner2 := s.NewUser(1005, "二团长")
+	owner2 := grpNewUser(s, 1005, "二团长")
 	gid2 := s.NewGroup(owner2.Mid, "二团")
 	if gid2 != grpFirstID+1 {
 		t.Errorf("second group id %d", gid2)
 	}
 	s.Join(gid2, a.Mid)
-	s.SendGroupText(owner2, gid2, "一")
-	s.SendGroupText(owner2, gid2, "二")
-	if d2 := grpDetail(t, s, a, gid2); d2.GroupName != "二团" || d2.UnreadCount != 2 || d2.MaxSeqno != 4 {
+	grpSend(t, owner2, gid2, "一")
+	grpSend(t, owner2, gid2, "二")
+	if d2 := grpDetail(t, a, gid2); d2.GroupName != "二团" || d2.UnreadCount != 2 || d2.MaxSeqno != 4 {
 		t.Errorf("a's second group: %+v", d2)
 	}
 	for _, w := range []struct {
-		u    testkit.User
+		u    grpWho
 		want int64
 	}{{a, 3}, {b, 1}, {c, 3}, {owner, 0}, {owner2, 0}} {
-		if n := grpMyUnread(t, s, w.u); n != w.want {
+		if n := grpMyUnread(t, w.u); n != w.want {
 			t.Errorf("my_group_unread of %d: %d, want %d", w.u.Mid, n, w.want)
 		}
 	}
-	if u := e2eUnreadOf(t, s, a); u != (e2eUnread{}) {
+	if u := grpSingleUnread(t, a); u.FollowUnread != 0 || u.UnfollowUnread != 0 || u.DustbinUnread != 0 {
 		t.Errorf("single_unread counts group messages: %+v", u)
 	}
-	if got := grpKeys(grpCat(t, s, a, 3, url.Values{"sort_rule": {"1"}})); !slices.Equal(got,
-		[]string{grpG(gid2), grpG(gid)}) {
+	if got := grpTalkers(grpCat(t, a, client.SessionsOptions{Category: client.CategoryGroups, SortRule: 1})); !slices.Equal(got,
+		[]client.Talker{client.Group(gid2), g}) {
 		t.Errorf("a's groups: %v", got)
 	}
 
 	// c leaves: c's session goes with the membership; the others see the 302.
 	s.Advance(time.Second)
-	grpAdmin(t, s, "DELETE", fmt.Sprintf("/admin/v1/groups/%d/members/%d", gid, c.Mid), 200)
+	grpOK(t, op.Leave(ctx, gid, c.Mid, false))
 	left := next()
-	grpNoDetail(t, s, c, gid)
-	grpWantListed(t, s, c, gid, false)
-	grpWantFetchCode(t, s, c, gid, 700014)
-	grpWantSendCode(t, s, c, gid, 700014)
-	if n := grpMyUnread(t, s, c); n != 0 {
+	grpNoDetail(t, c, gid)
+	grpWantListed(t, c, gid, false)
+	grpWantFetchErr(t, c, gid, client.ErrNotGroupMember)
+	grpWantSendErr(t, c, gid, client.ErrNotGroupMember)
+	if n := grpMyUnread(t, c); n != 0 {
 		t.Errorf("c's my_group_unread %d after leaving", n)
 	}
-	da = grpDetail(t, s, a, gid)
+	da = grpDetail(t, a, gid)
 	grpCounts(t, "a after c left", da, look, left, 1, ack)
-	grpNotice(t, *da.LastMsg, gid, left, grpTypeLeft, "小绿退出了应援团")
-	grpNotice(t, grpAll(t, s, owner, gid)[0], gid, left, grpTypeLeft, "小绿退出了应援团")
+	grpNotice(t, *da.LastMsg, grpLastJSON(t, a, gid), gid, left, grpTypeLeft, "小绿退出了应援团")
+	grpNotice(t, grpAll(t, owner, gid)[0], grpNewestJSON(t, owner, gid), gid, left, grpTypeLeft, "小绿退出了应援团")
 
 	// b is removed by the owner.
-	grpAdmin(t, s, "POST", fmt.Sprintf("/admin/v1/groups/%d/members/%d/remove", gid, b.Mid), 200)
+	grpOK(t, op.Leave(ctx, gid, b.Mid, true))
 	removed := next()
-	grpNoDetail(t, s, b, gid)
-	grpWantListed(t, s, b, gid, false)
-	grpWantFetchCode(t, s, b, gid, 700014)
-	grpWantSendCode(t, s, b, gid, 700014)
-	grpNotice(t, *grpDetail(t, s, a, gid).LastMsg, gid, removed, grpTypeLeft, "小蓝被移出了应援团")
-	if n := grpMyUnread(t, s, b); n != 0 {
+	grpNoDetail(t, b, gid)
+	grpWantListed(t, b, gid, false)
+	grpWantFetchErr(t, b, gid, client.ErrNotGroupMember)
+	grpWantSendErr(t, b, gid, client.ErrNotGroupMember)
+	grpNotice(t, *grpDetail(t, a, gid).LastMsg, grpLastJSON(t, a, gid), gid, removed, grpTypeLeft, "小蓝被移出了应援团")
+	if n := grpMyUnread(t, b); n != 0 {
 		t.Errorf("b's my_group_unread %d after removal", n)
 	}
 
 	// c comes back: a new welcome, from which c sees the group; nothing of before.
 	s.Join(gid, c.Mid)
 	back := next()
-	dc := grpDetail(t, s, c, gid)
+	dc := grpDetail(t, c, gid)
 	grpCounts(t, "c back", dc, back, back, 0, 0)
-	grpNotice(t, *dc.LastMsg, gid, back, grpTypeJoined, "欢迎小绿入群")
-	if got := grpSeqnos(grpAll(t, s, c, gid)); !slices.Equal(got, []uint64{back}) {
+	grpNotice(t, *dc.LastMsg, grpLastJSON(t, c, gid), gid, back, grpTypeJoined, "欢迎小绿入群")
+	if got := grpSeqnos(grpAll(t, c, gid)); !slices.Equal(got, []uint64{back}) {
 		t.Errorf("c's history after coming back: %v", got)
 	}
 
 	// Frozen: readable and ackable, nobody can send (21028), nothing is stored.
 	s.Advance(time.Second)
-	grpAdmin(t, s, "POST", fmt.Sprintf("/admin/v1/groups/%d/freeze", gid), 200)
+	grpSetState(t, s, gid, "freeze")
 	frozen := next()
-	grpNotice(t, *grpDetail(t, s, a, gid).LastMsg, gid, frozen, grpTypeFrozen, "该应援团已被冻结")
-	grpWantSendCode(t, s, a, gid, 21028)
-	grpWantSendCode(t, s, owner, gid, 21028)
-	grpWantSendCode(t, s, b, gid, 700014) // a non-member learns nothing
-	if got := grpSeqnos(grpAll(t, s, a, gid)); got[0] != frozen {
+	grpNotice(t, *grpDetail(t, a, gid).LastMsg, grpLastJSON(t, a, gid), gid, frozen, grpTypeFrozen, "该应援团已被冻结")
+	grpWantSendErr(t, a, gid, grpErrUnavailable)
+	grpWantSendErr(t, owner, gid, grpErrUnavailable)
+	grpWantSendErr(t, b, gid, client.ErrNotGroupMember) // a non-member learns nothing
+	if got := grpSeqnos(grpAll(t, a, gid)); got[0] != frozen {
 		t.Errorf("a's history in the frozen group starts at %v", got)
 	}
-	grpAck(t, s, a, gid, "")
-	grpCounts(t, "a acked in the frozen group", grpDetail(t, s, a, gid), frozen, frozen, 0, 0)
-	grpAdmin(t, s, "POST", fmt.Sprintf("/admin/v1/groups/%d/unfreeze", gid), 200)
+	grpOK(t, a.c.Ack(ctx, g, 0))
+	grpCounts(t, "a acked in the frozen group", grpDetail(t, a, gid), frozen, frozen, 0, 0)
+	grpSetState(t, s, gid, "unfreeze")
 	unfrozen := next()
-	grpNotice(t, *grpDetail(t, s, owner, gid).LastMsg, gid, unfrozen, grpTypeFrozen, "该应援团已解除冻结")
-	s.SendGroupText(a, gid, "又能说话了")
+	grpNotice(t, *grpDetail(t, owner, gid).LastMsg, grpLastJSON(t, owner, gid), gid, unfrozen, grpTypeFrozen,
+		"该应援团已解除冻结")
+	grpSend(t, a, gid, "又能说话了")
 	again := next()
-	grpCounts(t, "owner after the thaw", grpDetail(t, s, owner, gid), ack, again, 1, 0)
-	grpCounts(t, "c after the thaw", grpDetail(t, s, c, gid), back, again, 1, 0)
+	grpCounts(t, "owner after the thaw", grpDetail(t, owner, gid), ack, again, 1, 0)
+	grpCounts(t, "c after the thaw", grpDetail(t, c, gid), back, again, 1, 0)
 
 	// Dissolved: still listed with the 304 as last message; sending and history 700013;
 	// acks and pins still work.
 	s.Advance(time.Second)
-	grpAdmin(t, s, "POST", fmt.Sprintf("/admin/v1/groups/%d/dissolve", gid), 200)
+	grpSetState(t, s, gid, "dissolve")
 	ended := next()
-	for _, m := range []testkit.User{owner, a, c} {
-		dm := grpDetail(t, s, m, gid)
-		grpNotice(t, *dm.LastMsg, gid, ended, grpTypeEnded, "该应援团已解散")
-		if x, ok := grpFind(grpCat(t, s, m, 3, nil), gid); !ok || x.LastMsg == nil || x.LastMsg.MsgType != grpTypeEnded {
+	for _, m := range []grpWho{owner, a, c} {
+		dm := grpDetail(t, m, gid)
+		grpNotice(t, *dm.LastMsg, grpLastJSON(t, m, gid), gid, ended, grpTypeEnded, "该应援团已解散")
+		if x, ok := grpFind(grpCat(t, m, client.SessionsOptions{Category: client.CategoryGroups}), gid); !ok ||
+			x.LastMsg == nil || x.LastMsg.MsgType != grpTypeEnded {
 			t.Errorf("dissolved group in the list of %d: %+v (listed %v)", m.Mid, x, ok)
 		}
-		grpWantListed(t, s, m, gid, true)
-		grpWantSendCode(t, s, m, gid, 700013)
-		grpWantFetchCode(t, s, m, gid, 700013)
+		grpWantListed(t, m, gid, true)
+		grpWantSendErr(t, m, gid, client.ErrGroupDissolved)
+		grpWantFetchErr(t, m, gid, client.ErrGroupDissolved)
 	}
-	grpWantSendCode(t, s, b, gid, 700014) // never 700013 to a non-member
-	grpWantFetchCode(t, s, b, gid, 700014)
-	grpCounts(t, "owner in the dissolved group", grpDetail(t, s, owner, gid), ack, ended, 1, 0)
-	grpAck(t, s, owner, gid, "")
-	grpCounts(t, "owner acked the dissolved group", grpDetail(t, s, owner, gid), ended, ended, 0, 0)
-	grpPost(t, s, owner, testkit.PathSetTop, gid, url.Values{"op_type": {"0"}})
-	if top := grpDetail(t, s, owner, gid).TopTs; top < grpNowUs(s) {
+	grpWantSendErr(t, b, gid, client.ErrNotGroupMember) // never 700013 to a non-member
+	grpWantFetchErr(t, b, gid, client.ErrNotGroupMember)
+	grpCounts(t, "owner in the dissolved group", grpDetail(t, owner, gid), ack, ended, 1, 0)
+	grpOK(t, owner.c.Ack(ctx, g, 0))
+	grpCounts(t, "owner acked the dissolved group", grpDetail(t, owner, gid), ended, ended, 0, 0)
+	grpOK(t, owner.c.SetTop(ctx, g, true))
+	if top := grpDetail(t, owner, gid).TopTs; top < grpNowUs(s) {
 		t.Errorf("pin in the dissolved group: top_ts %d", top)
 	}
-	if g := grpAdminGroup(t, s, gid); g.State != "dissolved" || g.MaxSeqno != ended || g.Members != 3 {
-		t.Errorf("dissolved group: %+v", g)
+	og, err := op.Group(ctx, gid)
+	if err != nil {
+		t.Fatalf("GET group %d: %v", gid, err)
 	}
-	if n := grpMyUnread(t, s, a); n != 2 {
+	if og.State != "dissolved" || og.MaxSeqno != ended || og.Members != 3 {
+		t.Errorf("dissolved group: %+v", og)
+	}
+	if n := grpMyUnread(t, a); n != 2 {
 		t.Errorf("a's my_group_unread %d at the end, want 2 (the second group's)", n)
 	}
 }
 
-type grpAdminJSON struct {
-	ID       uint64 `json:"id"`
-	Name     string `json:"name"`
-	State    string `json:"state"`
-	Members  int64  `json:"members"`
-	MaxSeqno uint64 `json:"max_seqno"`
-}
-
-func grpAdminGroup(t *testing.T, s *testkit.Server, gid uint64) grpAdminJSON {
-	t.Helper()
-	var g grpAdminJSON
-	if st := s.Admin("GET", fmt.Sprintf("/admin/v1/groups/%d", gid), nil, &g); st != 200 {
-		t.Fatalf("GET group %d: HTTP %d", gid, st)
-	}
-	return g
-}
-
-// TestGroupMentions: who a text @-mentions (docs/groups.md, "@-mentions").
+// TestGroupMentions: who a text @-mentions (docs/groups.md, "@-mentions"). at_uids is
+// read as JSON throughout: null (nobody) is what many cases are about, and the typed
+// client cannot tell it from [].
 func TestGroupMentions(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := testkit.Start(t, testkit.Options{})
-	owner := s.NewUser(2001, "团长")
-	p := s.NewUser(2002, "发言人")
-	ming := s.NewUser(2003, "小明")
-	mingming := s.NewUser(2004, "小明明")
-	hong1 := s.NewUser(2005, "小红")
-	hong2 := s.NewUser(2006, "小红")
-	outsider := s.NewUser(2007, "小黑")
-	bob := s.NewUser(2008, "Bob")
-	long := s.NewUser(2009, strings.Repeat("长", 64))
+	owner := grpNewUser(s, 2001, "团长")
+	p := grpNewUser(s, 2002, "发言人")
+	ming := grpNewUser(s, 2003, "小明")
+	mingming := grpNewUser(s, 2004, "小明明")
+	hong1 := grpNewUser(s, 2005, "小红")
+	hong2 := grpNewUser(s, 2006, "小红")
+	outsider := grpNewUser(s, 2007, "小黑")
+	bob := grpNewUser(s, 2008, "Bob")
+	long := grpNewUser(s, 2009, strings.Repeat("长", 64))
 	gid := s.NewGroup(owner.Mid, "")
-	for _, u := range []testkit.User{p, ming, mingming, hong1, hong2, bob, long} {
+	g := client.Group(gid)
+	for _, u := range []grpWho{p, ming, mingming, hong1, hong2, bob, long} {
 		s.Join(gid, u.Mid)
 	}
-	// say sends text as from and returns the stored message, as the owner reads it.
-	say := func(from testkit.User, text string) grpMsg {
+	// say sends text as from and returns the stored message as JSON, as the owner reads it.
+	say := func(from grpWho, text string) grpJSON {
 		t.Helper()
-		key := s.SendGroupText(from, gid, text)
-		m := grpFetch(t, s, owner, gid, url.Values{"size": {"1"}}).Messages[0]
+		key := grpSend(t, from, gid, text)
+		m := grpNewestJSON(t, owner, gid)
 		if m.MsgKey != key {
 			t.Fatalf("latest message %d, sent %d", m.MsgKey, key)
 		}
@@ -690,25 +719,25 @@ func TestGroupMentions(t *testing.T) {
 
 	// at_seqno: the latest mention while it is unread.
 	first := say(p, "@小明 看看").MsgSeqno
-	if d := grpDetail(t, s, ming, gid); d.AtSeqno != first {
+	if d := grpDetail(t, ming, gid); d.AtSeqno != first {
 		t.Errorf("小明's at_seqno %d, want %d", d.AtSeqno, first)
 	}
-	if d := grpDetail(t, s, mingming, gid); d.AtSeqno == first {
+	if d := grpDetail(t, mingming, gid); d.AtSeqno == first {
 		t.Errorf("小明明 got 小明's mention: %+v", d)
 	}
 	later := say(p, "@小明明 @小明 再看看").MsgSeqno
 	say(p, "没人理我")
-	for _, u := range []testkit.User{ming, mingming} {
-		if d := grpDetail(t, s, u, gid); d.AtSeqno != later {
+	for _, u := range []grpWho{ming, mingming} {
+		if d := grpDetail(t, u, gid); d.AtSeqno != later {
 			t.Errorf("at_seqno of %d: %d, want the later mention %d", u.Mid, d.AtSeqno, later)
 		}
 	}
-	grpAck(t, s, ming, gid, grpStr(later-1))
-	if d := grpDetail(t, s, ming, gid); d.AtSeqno != later {
+	grpOK(t, ming.c.Ack(ctx, g, later-1))
+	if d := grpDetail(t, ming, gid); d.AtSeqno != later {
 		t.Errorf("acked below the mention: at_seqno %d, want %d", d.AtSeqno, later)
 	}
-	grpAck(t, s, ming, gid, grpStr(later))
-	if d := grpDetail(t, s, ming, gid); d.AtSeqno != 0 || d.UnreadCount != 1 {
+	grpOK(t, ming.c.Ack(ctx, g, later))
+	if d := grpDetail(t, ming, gid); d.AtSeqno != 0 || d.UnreadCount != 1 {
 		t.Errorf("acked the mention: at_seqno %d unread %d, want 0 and 1", d.AtSeqno, d.UnreadCount)
 	}
 
@@ -722,17 +751,17 @@ func TestGroupMentions(t *testing.T) {
 	if !slices.Equal(mids, []uint64{hong1.Mid, hong2.Mid}) {
 		t.Errorf("@小红: at_uids %s, want both 小红", m.AtUIDs)
 	}
-	for _, u := range []testkit.User{hong1, hong2} {
-		if d := grpDetail(t, s, u, gid); d.AtSeqno != m.MsgSeqno {
+	for _, u := range []grpWho{hong1, hong2} {
+		if d := grpDetail(t, u, gid); d.AtSeqno != m.MsgSeqno {
 			t.Errorf("小红 %d: at_seqno %d, want %d", u.Mid, d.AtSeqno, m.MsgSeqno)
 		}
 	}
 	// A non-member is never mentioned, and gets no session.
-	grpNoDetail(t, s, outsider, gid)
+	grpNoDetail(t, outsider, gid)
 
 	// Mentioning myself lists me in at_uids but leaves my at_seqno alone.
 	byMing := say(ming, "@发言人 你在吗").MsgSeqno
-	if d := grpDetail(t, s, p, gid); d.AtSeqno != byMing {
+	if d := grpDetail(t, p, gid); d.AtSeqno != byMing {
 		t.Errorf("发言人 mentioned: at_seqno %d, want %d", d.AtSeqno, byMing)
 	}
 	self := say(p, "@发言人 在")
@@ -740,33 +769,37 @@ func TestGroupMentions(t *testing.T) {
 		t.Errorf("self-mention: at_uids %s", self.AtUIDs)
 	}
 	say(ming, "好的")
-	if d := grpDetail(t, s, p, gid); d.AtSeqno != 0 || d.UnreadCount != 1 {
+	if d := grpDetail(t, p, gid); d.AtSeqno != 0 || d.UnreadCount != 1 {
 		t.Errorf("after mentioning myself: at_seqno %d unread %d, want 0 and 1", d.AtSeqno, d.UnreadCount)
 	}
 
-	// 1:1 messages never carry at_uids, even with an @name in them.
-	s.SendText(p, ming.Mid, "@小明 私聊")
-	r := s.Get(ming, testkit.PathFetchMsgs, url.Values{"talker_id": {grpStr(p.Mid)}, "session_type": {"1"}})
-	var h grpHistory
+	// 1:1 messages never carry at_uids, even with an @name in them (null, as JSON).
+	if _, err := p.c.SendText(ctx, client.User(ming.Mid), "@小明 私聊"); err != nil {
+		t.Fatalf("1:1 text: %v", err)
+	}
+	r := s.Get(ming.User, testkit.PathFetchMsgs, url.Values{"talker_id": {grpStr(p.Mid)}, "session_type": {"1"}})
+	var h struct {
+		Messages []grpJSON `json:"messages"`
+	}
 	r.Data(t, &h)
 	if len(h.Messages) != 1 || string(h.Messages[0].AtUIDs) != "null" {
-		t.Errorf("1:1 history: %+v", h.Messages)
+		t.Errorf("1:1 history: %s", r.Body)
 	}
 }
 
 // TestGroupMentionTokens: only the first 20 '@' of a text are looked at (docs/groups.md),
-// whether or not a name follows them.
+// whether or not a name follows them. at_uids is read as JSON (null, not []).
 func TestGroupMentionTokens(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
-	owner := s.NewUser(2101, "团长")
-	ming := s.NewUser(2102, "小明")
+	owner := grpNewUser(s, 2101, "团长")
+	ming := grpNewUser(s, 2102, "小明")
 	gid := s.NewGroup(owner.Mid, "")
 	s.Join(gid, ming.Mid)
 	check := func(t *testing.T, text, want string) {
 		t.Helper()
-		key := s.SendGroupText(owner, gid, text)
-		m := grpFetch(t, s, owner, gid, url.Values{"size": {"1"}}).Messages[0]
+		key := grpSend(t, owner, gid, text)
+		m := grpNewestJSON(t, owner, gid)
 		if m.MsgKey != key || string(m.AtUIDs) != want {
 			t.Errorf("%q: at_uids %s, want %s", text, m.AtUIDs, want)
 		}
@@ -780,12 +813,12 @@ func TestGroupMentionTokens(t *testing.T) {
 }
 
 // grpThree is a server with an owner, members a and b, and group gid (seqnos 1–3).
-func grpThree(t *testing.T) (s *testkit.Server, owner, a, b testkit.User, gid uint64) {
+func grpThree(t *testing.T) (s *testkit.Server, owner, a, b grpWho, gid uint64) {
 	t.Helper()
 	s = testkit.Start(t, testkit.Options{})
-	owner = s.NewUser(3001, "团长")
-	a = s.NewUser(3002, "小红")
-	b = s.NewUser(3003, "小蓝")
+	owner = grpNewUser(s, 3001, "团长")
+	a = grpNewUser(s, 3002, "小红")
+	b = grpNewUser(s, 3003, "小蓝")
 	gid = s.NewGroup(owner.Mid, "")
 	s.Join(gid, a.Mid)
 	s.Join(gid, b.Mid)
@@ -794,77 +827,83 @@ func grpThree(t *testing.T) (s *testkit.Server, owner, a, b testkit.User, gid ui
 
 func TestGroupAck(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s, owner, a, b, gid := grpThree(t)
-	c := s.NewUser(3004, "小绿")
-	outsider := s.NewUser(3005, "路人")
+	g := client.Group(gid)
+	c := grpNewUser(s, 3004, "小绿")
+	outsider := grpNewUser(s, 3005, "路人")
 	for _, text := range []string{"四", "五", "六"} {
-		s.SendGroupText(b, gid, text)
+		grpSend(t, b, gid, text)
 	}
 	s.Join(gid, c.Mid) // 7: a system message in the middle
-	s.SendGroupText(b, gid, "八")
-	s.SendGroupText(owner, gid, "九")
-	grpCounts(t, "a before acking", grpDetail(t, s, a, gid), 2, 9, 5, 0)
-	if n := grpMyUnread(t, s, a); n != 5 {
+	grpSend(t, b, gid, "八")
+	grpSend(t, owner, gid, "九")
+	grpCounts(t, "a before acking", grpDetail(t, a, gid), 2, 9, 5, 0)
+	if n := grpMyUnread(t, a); n != 5 {
 		t.Errorf("my_group_unread %d, want 5", n)
 	}
 
 	s.Advance(time.Second)
-	grpAck(t, s, a, gid, "5")
-	d := grpDetail(t, s, a, gid)
+	grpOK(t, a.c.Ack(ctx, g, 5))
+	d := grpDetail(t, a, gid)
 	grpCounts(t, "acked 5", d, 5, 9, 3, 0)
 	if d.AckTs != grpNowUs(s) {
 		t.Errorf("ack_ts %d, want now %d", d.AckTs, grpNowUs(s))
 	}
-	grpAck(t, s, a, gid, "7") // acking onto the system message
-	grpCounts(t, "acked 7", grpDetail(t, s, a, gid), 7, 9, 2, 0)
-	grpAck(t, s, a, gid, "6")
-	grpCounts(t, "acked 6 (backwards)", grpDetail(t, s, a, gid), 7, 9, 2, 0)
-	for _, back := range []string{"3", "1", "0"} {
+	grpOK(t, a.c.Ack(ctx, g, 7)) // acking onto the system message
+	grpCounts(t, "acked 7", grpDetail(t, a, gid), 7, 9, 2, 0)
+	grpOK(t, a.c.Ack(ctx, g, 6))
+	grpCounts(t, "acked 6 (backwards)", grpDetail(t, a, gid), 7, 9, 2, 0)
+	for _, back := range []uint64{3, 1, 0} {
 		s.Advance(time.Second)
-		before := grpDetail(t, s, a, gid).AckTs
-		grpAck(t, s, a, gid, back)
-		d = grpDetail(t, s, a, gid)
-		grpCounts(t, "acked backwards to "+back, d, 7, 9, 2, 0)
+		before := grpDetail(t, a, gid).AckTs
+		if back == 0 {
+			grpAckRaw(t, a, gid, "0") // Ack(…, 0) would ack everything
+		} else {
+			grpOK(t, a.c.Ack(ctx, g, back))
+		}
+		d = grpDetail(t, a, gid)
+		grpCounts(t, "acked backwards to "+grpStr(back), d, 7, 9, 2, 0)
 		if d.AckTs <= before || d.AckTs < grpNowUs(s) {
-			t.Errorf("backward ack %s: ack_ts %d (was %d), want updated", back, d.AckTs, before)
+			t.Errorf("backward ack %d: ack_ts %d (was %d), want updated", back, d.AckTs, before)
 		}
 	}
-	if n := grpMyUnread(t, s, a); n != 2 {
+	if n := grpMyUnread(t, a); n != 2 {
 		t.Errorf("my_group_unread %d, want 2", n)
 	}
-	grpAck(t, s, a, gid, "1000")
-	grpCounts(t, "acked beyond the end", grpDetail(t, s, a, gid), 9, 9, 0, 0)
+	grpOK(t, a.c.Ack(ctx, g, 1000))
+	grpCounts(t, "acked beyond the end", grpDetail(t, a, gid), 9, 9, 0, 0)
 	// Clamped: the next message is unread.
-	s.SendGroupText(b, gid, "十")
-	grpCounts(t, "after clamp", grpDetail(t, s, a, gid), 9, 10, 1, 0)
-	s.SendGroupText(b, gid, "十一")
-	grpAck(t, s, a, gid, "")
-	grpCounts(t, "acked without ack_seqno", grpDetail(t, s, a, gid), 11, 11, 0, 0)
-	s.SendGroupText(b, gid, "十二")
-	s.MustOK(a, testkit.PathUpdateAck, url.Values{"talker_id": {grpStr(gid)}, "session_type": {"2"}, "ack_seqno": {""}})
-	grpCounts(t, "acked with an empty ack_seqno", grpDetail(t, s, a, gid), 12, 12, 0, 0)
+	grpSend(t, b, gid, "十")
+	grpCounts(t, "after clamp", grpDetail(t, a, gid), 9, 10, 1, 0)
+	grpSend(t, b, gid, "十一")
+	grpOK(t, a.c.Ack(ctx, g, 0)) // the client leaves ack_seqno out
+	grpCounts(t, "acked without ack_seqno", grpDetail(t, a, gid), 11, 11, 0, 0)
+	grpSend(t, b, gid, "十二")
+	grpAckRaw(t, a, gid, "") // an empty ack_seqno, which the client never sends
+	grpCounts(t, "acked with an empty ack_seqno", grpDetail(t, a, gid), 12, 12, 0, 0)
 
 	// Mid-history with a mention: unread recomputed from the acked message.
-	s.SendGroupText(b, gid, "@小红 十三")
-	s.SendGroupText(b, gid, "十四")
-	s.SendGroupText(owner, gid, "十五")
-	grpCounts(t, "mentioned at 13", grpDetail(t, s, a, gid), 12, 15, 3, 13)
-	grpAck(t, s, a, gid, "13")
-	grpCounts(t, "acked the mention", grpDetail(t, s, a, gid), 13, 15, 2, 0)
+	grpSend(t, b, gid, "@小红 十三")
+	grpSend(t, b, gid, "十四")
+	grpSend(t, owner, gid, "十五")
+	grpCounts(t, "mentioned at 13", grpDetail(t, a, gid), 12, 15, 3, 13)
+	grpOK(t, a.c.Ack(ctx, g, 13))
+	grpCounts(t, "acked the mention", grpDetail(t, a, gid), 13, 15, 2, 0)
 	// c, who joined at 7, counts only from there: 8, 9, 10, 11, 12, 13, 14, 15.
-	grpCounts(t, "c", grpDetail(t, s, c, gid), 7, 15, 8, 0)
-	grpAck(t, s, c, gid, "3") // below c's welcome
-	grpCounts(t, "c acked below its welcome", grpDetail(t, s, c, gid), 7, 15, 8, 0)
-	grpAck(t, s, c, gid, "10")
-	grpCounts(t, "c acked 10", grpDetail(t, s, c, gid), 10, 15, 5, 0)
+	grpCounts(t, "c", grpDetail(t, c, gid), 7, 15, 8, 0)
+	grpOK(t, c.c.Ack(ctx, g, 3)) // below c's welcome
+	grpCounts(t, "c acked below its welcome", grpDetail(t, c, gid), 7, 15, 8, 0)
+	grpOK(t, c.c.Ack(ctx, g, 10))
+	grpCounts(t, "c acked 10", grpDetail(t, c, gid), 10, 15, 5, 0)
 
 	// A non-member's ack answers 0 and changes nothing.
-	grpAck(t, s, outsider, gid, "")
-	grpNoDetail(t, s, outsider, gid)
-	grpAck(t, s, outsider, 999999999, "")
-	// Ids are parsed like every id.
+	grpOK(t, outsider.c.Ack(ctx, g, 0))
+	grpNoDetail(t, outsider, gid)
+	grpOK(t, outsider.c.Ack(ctx, client.Group(999999999), 0))
+	// Ids are parsed like every id: raw, a client.Talker's id is always a number.
 	for _, bad := range []string{"x", "-1", ""} {
-		r := s.Post(a, testkit.PathUpdateAck, url.Values{"talker_id": {bad}, "session_type": {"2"}})
+		r := s.Post(a.User, testkit.PathUpdateAck, url.Values{"talker_id": {bad}, "session_type": {"2"}})
 		if code := r.Code(t); code != -400 {
 			t.Errorf("update_ack talker_id %q: code %d, want -400", bad, code)
 		}
@@ -873,94 +912,89 @@ func TestGroupAck(t *testing.T) {
 
 func TestGroupTopAndDND(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s, owner, a, b, gid := grpThree(t)
-	outsider := s.NewUser(3005, "路人")
+	group := client.Group(gid)
+	outsider := grpNewUser(s, 3005, "路人")
 	// A user whose mid is the group's id: settings of the one never touch the other.
-	twin := s.NewUser(gid, "同号")
-	s.SendText(twin, a.Mid, "你好")
+	twin := grpNewUser(s, gid, "同号")
+	if _, err := twin.c.SendText(ctx, client.User(a.Mid), "你好"); err != nil {
+		t.Fatalf("twin's text: %v", err)
+	}
 
 	s.Advance(time.Minute)
 	pinAt := grpNowUs(s)
-	grpPost(t, s, a, testkit.PathSetTop, gid, url.Values{"op_type": {"0"}})
-	d := grpDetail(t, s, a, gid)
+	grpOK(t, a.c.SetTop(ctx, group, true))
+	d := grpDetail(t, a, gid)
 	if d.TopTs < pinAt || d.TopTs > pinAt+1000 {
 		t.Errorf("top_ts %d, want about %d", d.TopTs, pinAt)
 	}
 	s.Advance(time.Minute)
-	grpPost(t, s, a, testkit.PathSetTop, gid, url.Values{"op_type": {"0"}})
-	if top := grpDetail(t, s, a, gid).TopTs; top != d.TopTs {
+	grpOK(t, a.c.SetTop(ctx, group, true))
+	if top := grpDetail(t, a, gid).TopTs; top != d.TopTs {
 		t.Errorf("pinning again moved top_ts %d → %d", d.TopTs, top)
 	}
-	if top := grpDetail(t, s, b, gid).TopTs; top != 0 {
+	if top := grpDetail(t, b, gid).TopTs; top != 0 {
 		t.Errorf("a's pin shows for b: %d", top)
 	}
-	if x, ok := grpFind(grpCat(t, s, a, 3, nil), gid); !ok || x.TopTs != d.TopTs {
+	if x, ok := grpFind(grpCat(t, a, client.SessionsOptions{Category: client.CategoryGroups}), gid); !ok ||
+		x.TopTs != d.TopTs {
 		t.Errorf("pin in the list: %+v", x)
 	}
-	if sess, ok := e2eDetail(t, s, a, twin.Mid); !ok || sess.MaxSeqno == 0 {
-		t.Fatalf("a's session with the user %d is missing", twin.Mid)
+	if sess, err := a.c.SessionDetail(ctx, client.User(twin.Mid)); err != nil || sess.MaxSeqno == 0 {
+		t.Fatalf("a's session with the user %d is missing: %v", twin.Mid, err)
 	}
-	grpPost(t, s, a, testkit.PathSetTop, gid, url.Values{"op_type": {"1"}})
-	if top := grpDetail(t, s, a, gid).TopTs; top != 0 {
+	grpOK(t, a.c.SetTop(ctx, group, false))
+	if top := grpDetail(t, a, gid).TopTs; top != 0 {
 		t.Errorf("unpinned: top_ts %d", top)
 	}
 	// A non-member pins nothing (answer 0).
-	grpPost(t, s, outsider, testkit.PathSetTop, gid, url.Values{"op_type": {"0"}})
-	grpNoDetail(t, s, outsider, gid)
+	grpOK(t, outsider.c.SetTop(ctx, group, true))
+	grpNoDetail(t, outsider, gid)
 
-	dnd := func(u testkit.User) (group, user int) {
+	// dnd is u's DND setting of the group and of the user whose mid is the group's id.
+	dnd := func(u grpWho) (group, user int) {
 		t.Helper()
-		r := s.Get(u, testkit.PathGetMsgDnd, url.Values{"own_uid": {grpStr(u.Mid)}, "group_ids": {grpStr(gid)},
-			"uids": {grpStr(gid)}})
-		if c := r.Code(t); c != 0 {
-			t.Fatalf("get_msg_dnd: code %d: %s", c, r.Body)
+		out, err := u.c.MsgDND(ctx, []uint64{gid}, []uint64{gid})
+		if err != nil {
+			t.Fatalf("get_msg_dnd: %v", err)
 		}
-		var out struct {
-			UIDSettings   []struct{ ID, Setting uint64 } `json:"uid_settings"`
-			GroupSettings []struct{ ID, Setting uint64 } `json:"group_settings"`
-		}
-		r.Data(t, &out)
 		if len(out.GroupSettings) != 1 || out.GroupSettings[0].ID != gid || len(out.UIDSettings) != 1 ||
 			out.UIDSettings[0].ID != gid {
-			t.Fatalf("get_msg_dnd: %s", r.Body)
+			t.Fatalf("get_msg_dnd: %+v", out)
 		}
-		return int(out.GroupSettings[0].Setting), int(out.UIDSettings[0].Setting)
-	}
-	setDnd := func(u testkit.User, on string) {
-		t.Helper()
-		s.MustOK(u, testkit.PathSetMsgDnd, url.Values{"uid": {grpStr(u.Mid)}, "dnd_group_id": {grpStr(gid)},
-			"setting": {on}})
+		return out.GroupSettings[0].Setting, out.UIDSettings[0].Setting
 	}
 	if g, u := dnd(a); g != 0 || u != 0 {
 		t.Errorf("initial DND: group %d user %d", g, u)
 	}
-	setDnd(a, "1")
+	grpOK(t, a.c.SetDND(ctx, group, true))
 	if g, u := dnd(a); g != 1 || u != 0 {
 		t.Errorf("group DND on: group %d user %d, want 1 and 0", g, u)
 	}
-	if d := grpDetail(t, s, a, gid); d.IsDnd != 1 {
+	if d := grpDetail(t, a, gid); d.IsDnd != 1 {
 		t.Errorf("is_dnd %d", d.IsDnd)
 	}
 	if g, _ := dnd(b); g != 0 {
 		t.Errorf("a's DND shows for b")
 	}
 	// DND does not change counts.
-	s.SendGroupText(owner, gid, "打扰一下")
-	if d := grpDetail(t, s, a, gid); d.UnreadCount != 1 {
+	grpSend(t, owner, gid, "打扰一下")
+	if d := grpDetail(t, a, gid); d.UnreadCount != 1 {
 		t.Errorf("unread under DND: %d", d.UnreadCount)
 	}
-	if n := grpMyUnread(t, s, a); n != 1 {
+	if n := grpMyUnread(t, a); n != 1 {
 		t.Errorf("my_group_unread under DND: %d", n)
 	}
-	setDnd(a, "0")
+	grpOK(t, a.c.SetDND(ctx, group, false))
 	if g, _ := dnd(a); g != 0 {
 		t.Errorf("DND off: %d", g)
 	}
-	if d := grpDetail(t, s, a, gid); d.IsDnd != 0 {
+	if d := grpDetail(t, a, gid); d.IsDnd != 0 {
 		t.Errorf("is_dnd %d after off", d.IsDnd)
 	}
 	// A non-member sets nothing and reads the default.
-	setDnd(outsider, "1")
+	grpOK(t, outsider.c.SetDND(ctx, group, true))
 	if g, _ := dnd(outsider); g != 0 {
 		t.Errorf("non-member's DND: %d", g)
 	}
@@ -968,65 +1002,70 @@ func TestGroupTopAndDND(t *testing.T) {
 
 func TestGroupRemoveSession(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s, owner, a, b, gid := grpThree(t)
-	c := s.NewUser(3004, "小绿")
-	s.SendGroupText(b, gid, "一")
-	s.SendGroupText(owner, gid, "二")
-	if n := grpMyUnread(t, s, a); n != 2 {
+	g := client.Group(gid)
+	c := grpNewUser(s, 3004, "小绿")
+	grpSend(t, b, gid, "一")
+	grpSend(t, owner, gid, "二")
+	if n := grpMyUnread(t, a); n != 2 {
 		t.Fatalf("my_group_unread %d, want 2", n)
 	}
 	remove := func() {
 		t.Helper()
-		grpPost(t, s, a, testkit.PathRemoveSession, gid, nil)
+		grpOK(t, a.c.RemoveSession(ctx, g))
 	}
 	remove()
-	grpWantListed(t, s, a, gid, false)
-	if n := grpMyUnread(t, s, a); n != 0 {
+	grpWantListed(t, a, gid, false)
+	if n := grpMyUnread(t, a); n != 0 {
 		t.Errorf("my_group_unread %d after removing the session", n)
 	}
-	grpCounts(t, "removed (read)", grpDetail(t, s, a, gid), 5, 5, 0, 0)
-	if got := grpSeqnos(grpAll(t, s, a, gid)); !slices.Equal(got, []uint64{5, 4, 3, 2}) {
+	grpCounts(t, "removed (read)", grpDetail(t, a, gid), 5, 5, 0, 0)
+	if got := grpSeqnos(grpAll(t, a, gid)); !slices.Equal(got, []uint64{5, 4, 3, 2}) {
 		t.Errorf("history after removal: %v", got)
 	}
-	grpWantListed(t, s, b, gid, true) // only a's session is hidden
+	grpWantListed(t, b, gid, true) // only a's session is hidden
 
 	// A system message brings it back, read.
 	s.Join(gid, c.Mid)
-	grpWantListed(t, s, a, gid, true)
-	x, _ := grpFind(grpCat(t, s, a, 3, nil), gid)
+	grpWantListed(t, a, gid, true)
+	groups := client.SessionsOptions{Category: client.CategoryGroups}
+	x, _ := grpFind(grpCat(t, a, groups), gid)
 	grpCounts(t, "back after a welcome", x, 5, 6, 0, 0)
 
 	// So does a member's message, unread.
 	remove()
-	grpWantListed(t, s, a, gid, false)
-	s.SendGroupText(b, gid, "七")
-	grpWantListed(t, s, a, gid, true)
-	x, _ = grpFind(grpCat(t, s, a, 3, nil), gid)
+	grpWantListed(t, a, gid, false)
+	grpSend(t, b, gid, "七")
+	grpWantListed(t, a, gid, true)
+	x, _ = grpFind(grpCat(t, a, groups), gid)
 	grpCounts(t, "back after a message", x, 6, 7, 1, 0)
-	if n := grpMyUnread(t, s, a); n != 1 {
+	if n := grpMyUnread(t, a); n != 1 {
 		t.Errorf("my_group_unread %d, want 1", n)
 	}
 
 	// And freezing.
 	remove()
-	grpAdmin(t, s, "POST", fmt.Sprintf("/admin/v1/groups/%d/freeze", gid), 200)
-	grpWantListed(t, s, a, gid, true)
+	grpSetState(t, s, gid, "freeze")
+	grpWantListed(t, a, gid, true)
 
 	// A non-member removes nothing.
-	outsider := s.NewUser(3005, "路人")
-	grpPost(t, s, outsider, testkit.PathRemoveSession, gid, nil)
-	grpNoDetail(t, s, outsider, gid)
+	outsider := grpNewUser(s, 3005, "路人")
+	grpOK(t, outsider.c.RemoveSession(ctx, g))
+	grpNoDetail(t, outsider, gid)
 }
 
 // TestGroupSessionLists: categories, folding, sort rules and new_sessions with user and
 // group sessions mixed.
 func TestGroupSessionLists(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
+	type opts = client.SessionsOptions
 	s := testkit.Start(t, testkit.Options{})
-	m := s.NewUser(4001, "我")
+	m := grpNewUser(s, 4001, "我")
 	friend := s.NewUser(4002, "好友")
 	stranger := s.NewUser(4003, "路人")
-	o1, o2, o3 := s.NewUser(4011, "一团长"), s.NewUser(4012, "二团长"), s.NewUser(4013, "三团长")
+	o1, o2, o3 := grpNewUser(s, 4011, "一团长"), grpNewUser(s, 4012, "二团长"), grpNewUser(s, 4013, "三团长")
 	g1, g2, g3 := s.NewGroup(o1.Mid, ""), s.NewGroup(o2.Mid, ""), s.NewGroup(o3.Mid, "")
 	s.Follow(m.Mid, friend.Mid, true)
 	s.Follow(friend.Mid, m.Mid, true)
@@ -1038,100 +1077,95 @@ func TestGroupSessionLists(t *testing.T) {
 	// …and the activity is, oldest first: stranger, g2, friend, g3, g1.
 	step := func(f func()) { s.Advance(time.Second); f() }
 	step(func() { s.SendText(stranger, m.Mid, "你好") })
-	step(func() { s.SendGroupText(o2, g2, "二") })
+	step(func() { grpSend(t, o2, g2, "二") })
 	step(func() { s.SendText(friend, m.Mid, "在吗") })
-	step(func() { s.SendGroupText(o3, g3, "三") })
-	step(func() { s.SendGroupText(o1, g1, "一") })
-	F, Z := grpU(friend.Mid), grpU(stranger.Mid)
-	G1, G2, G3 := grpG(g1), grpG(g2), grpG(g3)
-	all := []string{G1, G3, F, G2, Z}
-	check := func(name string, got, want []string) {
+	step(func() { grpSend(t, o3, g3, "三") })
+	step(func() { grpSend(t, o1, g1, "一") })
+	F, Z := client.User(friend.Mid), client.User(stranger.Mid)
+	G1, G2, G3 := client.Group(g1), client.Group(g2), client.Group(g3)
+	all := []client.Talker{G1, G3, F, G2, Z}
+	check := func(name string, got, want []client.Talker) {
 		t.Helper()
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: %v, want %v", name, got, want)
 		}
 	}
-	cat := func(c int, kv ...string) []string {
+	cat := func(o opts) []client.Talker {
 		t.Helper()
-		q := url.Values{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			q.Set(kv[i], kv[i+1])
-		}
-		return grpKeys(grpCat(t, s, m, c, q))
+		return grpTalkers(grpCat(t, m, o))
 	}
+	fold, unfold := new(true), new(false)
 
 	// Category 3: groups only; by join time unless sort_rule is 1, 2 or 3.
-	joinOrder := []string{G2, G3, G1}
-	check("category 3", cat(3), joinOrder)
-	check("category 3, sort_rule 0", cat(3, "sort_rule", "0"), joinOrder)
-	check("category 3, sort_rule 4", cat(3, "sort_rule", "4"), joinOrder)
-	check("category 3, sort_rule 1", cat(3, "sort_rule", "1"), []string{G1, G3, G2})
-	check("category 3, sort_rule 2", cat(3, "sort_rule", "2"), []string{G1, G3, G2})
-	byTs := map[string]int64{}
-	for _, x := range grpCat(t, s, m, 1, nil) {
-		byTs[grpKey(x)] = x.SessionTs
+	joinOrder := []client.Talker{G2, G3, G1}
+	check("category 3", cat(opts{Category: 3}), joinOrder)
+	// Raw: the client leaves a SortRule of 0 out.
+	check("category 3, sort_rule 0", grpTalkers(grpRawCat(t, m, url.Values{"session_type": {"3"}, "size": {"100"},
+		"sort_rule": {"0"}})), joinOrder)
+	check("category 3, sort_rule 4", cat(opts{Category: 3, SortRule: 4}), joinOrder)
+	check("category 3, sort_rule 1", cat(opts{Category: 3, SortRule: 1}), []client.Talker{G1, G3, G2})
+	check("category 3, sort_rule 2", cat(opts{Category: 3, SortRule: 2}), []client.Talker{G1, G3, G2})
+	byTs := map[client.Talker]int64{}
+	for _, x := range grpCat(t, m, opts{Category: 1}) {
+		byTs[x.Talker()] = x.SessionTs
 	}
 	// Bounds apply to session_ts in join order too.
-	check("category 3 before g1's session_ts", cat(3, "end_ts", strconv.FormatInt(byTs[G1], 10)), []string{G2, G3})
-	check("category 3 after g2's session_ts", cat(3, "begin_ts", strconv.FormatInt(byTs[G2], 10)), []string{G3, G1})
+	check("category 3 before g1's session_ts", cat(opts{Category: 3, EndTs: byTs[G1]}), []client.Talker{G2, G3})
+	check("category 3 after g2's session_ts", cat(opts{Category: 3, BeginTs: byTs[G2]}), []client.Talker{G3, G1})
 
 	// Categories 1 and 4 merge users and groups by session_ts, unless folded.
-	check("category 1", cat(1), all)
-	check("category 4", cat(4), all)
-	check("category 1, group_fold 0", cat(1, "group_fold", "0"), all)
-	check("category 1, group_fold 1", cat(1, "group_fold", "1"), []string{F, Z})
-	check("category 4, group_fold 1", cat(4, "group_fold", "1"), []string{F, Z})
+	check("category 1", cat(opts{Category: 1}), all)
+	check("category 4", cat(opts{Category: 4}), all)
+	check("category 1, group_fold 0", cat(opts{Category: 1, GroupFold: unfold}), all)
+	check("category 1, group_fold 1", cat(opts{Category: 1, GroupFold: fold}), []client.Talker{F, Z})
+	check("category 4, group_fold 1", cat(opts{Category: 4, GroupFold: fold}), []client.Talker{F, Z})
 	for _, c := range []int{2, 8} {
-		check("category "+strconv.Itoa(c), cat(c, "group_fold", "0"), []string{Z})
+		check("category "+strconv.Itoa(c), cat(opts{Category: c, GroupFold: unfold}), []client.Talker{Z})
 	}
-	check("category 9", cat(9, "group_fold", "0"), []string{F})
-	check("category 5", cat(5, "group_fold", "0"), []string{})
+	check("category 9", cat(opts{Category: 9, GroupFold: unfold}), []client.Talker{F})
+	check("category 5", cat(opts{Category: 5, GroupFold: unfold}), []client.Talker{})
 	// Without group_fold, is_group_fold decides.
-	s.SetPrefs(m, map[string]int{"is_group_fold": 1})
-	check("category 1, is_group_fold 1", cat(1), []string{F, Z})
-	check("category 4, is_group_fold 1", cat(4), []string{F, Z})
-	check("category 1, is_group_fold 1, group_fold 0", cat(1, "group_fold", "0"), all)
-	check("category 3, is_group_fold 1", cat(3), joinOrder)
-	s.SetPrefs(m, map[string]int{"is_group_fold": 0})
-	check("category 1, is_group_fold 0", cat(1), all)
+	grpOK(t, m.c.SetPreferences(ctx, client.PreferenceUpdate{IsGroupFold: new(1)}))
+	check("category 1, is_group_fold 1", cat(opts{Category: 1}), []client.Talker{F, Z})
+	check("category 4, is_group_fold 1", cat(opts{Category: 4}), []client.Talker{F, Z})
+	check("category 1, is_group_fold 1, group_fold 0", cat(opts{Category: 1, GroupFold: unfold}), all)
+	check("category 3, is_group_fold 1", cat(opts{Category: 3}), joinOrder)
+	grpOK(t, m.c.SetPreferences(ctx, client.PreferenceUpdate{IsGroupFold: new(0)}))
+	check("category 1, is_group_fold 0", cat(opts{Category: 1}), all)
 
 	// sort_rule 3: by ack_ts.
-	for _, k := range []struct {
-		talker uint64
-		typ    string
-	}{{stranger.Mid, "1"}, {g1, "2"}, {g2, "2"}, {g3, "2"}, {friend.Mid, "1"}} {
+	for _, k := range []client.Talker{Z, G1, G2, G3, F} {
 		s.Advance(time.Second)
-		s.MustOK(m, testkit.PathUpdateAck, url.Values{"talker_id": {grpStr(k.talker)}, "session_type": {k.typ}})
+		grpOK(t, m.c.Ack(ctx, k, 0))
 	}
-	check("category 3, sort_rule 3", cat(3, "sort_rule", "3"), []string{G3, G2, G1})
-	check("category 1, sort_rule 3", cat(1, "sort_rule", "3"), []string{F, G3, G2, G1, Z})
-	check("category 1 still by session_ts", cat(1), all)
+	check("category 3, sort_rule 3", cat(opts{Category: 3, SortRule: 3}), []client.Talker{G3, G2, G1})
+	check("category 1, sort_rule 3", cat(opts{Category: 1, SortRule: 3}), []client.Talker{F, G3, G2, G1, Z})
+	check("category 1 still by session_ts", cat(opts{Category: 1}), all)
 
 	// new_sessions: groups whose session_ts is after begin_ts.
-	check("new_sessions from 0", grpKeys(grpNew(t, s, m, 0)), all)
-	check("new_sessions after the friend", grpKeys(grpNew(t, s, m, byTs[F])), []string{G1, G3})
-	check("new_sessions after g1", grpKeys(grpNew(t, s, m, byTs[G1])), []string{})
+	check("new_sessions from 0", grpTalkers(grpNew(t, m, 0)), all)
+	check("new_sessions after the friend", grpTalkers(grpNew(t, m, byTs[F])), []client.Talker{G1, G3})
+	check("new_sessions after g1", grpTalkers(grpNew(t, m, byTs[G1])), []client.Talker{})
 
 	// The other members' views are theirs: o1 lists only g1.
-	check("o1's category 1", grpKeys(grpCat(t, s, o1, 1, nil)), []string{G1})
+	check("o1's category 1", grpTalkers(grpCat(t, o1, opts{Category: 1})), []client.Talker{G1})
 	// A group session is a session: o1's empty category 2 is not an empty address list.
-	r := s.Get(o1, testkit.PathGetSessions, url.Values{"session_type": {"2"}})
-	var empty struct {
-		SessionList        []grpSession `json:"session_list"`
-		IsAddressListEmpty int          `json:"is_address_list_empty"`
+	empty, err := o1.c.Sessions(ctx, opts{Category: 2})
+	if err != nil {
+		t.Fatalf("o1's category 2: %v", err)
 	}
-	r.Data(t, &empty)
-	if len(empty.SessionList) != 0 || empty.IsAddressListEmpty != 0 {
-		t.Errorf("o1's category 2: %s", r.Body)
+	if len(empty.Sessions) != 0 || empty.IsAddressListEmpty != 0 {
+		t.Errorf("o1's category 2: %+v", empty)
 	}
 }
 
 // TestGroupSessionPaging pages through merged user and group sessions with end_ts.
 func TestGroupSessionPaging(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := testkit.Start(t, testkit.Options{})
-	m := s.NewUser(5001, "我")
-	var want []string // newest first
+	m := grpNewUser(s, 5001, "我")
+	var want []client.Talker // newest first
 	for i := range 5 {
 		s.Advance(time.Second)
 		o := s.NewUser(uint64(5100+i), "团长"+strconv.Itoa(i))
@@ -1140,19 +1174,15 @@ func TestGroupSessionPaging(t *testing.T) {
 		s.Advance(time.Second)
 		u := s.NewUser(uint64(5200+i), "朋友"+strconv.Itoa(i))
 		s.SendText(u, m.Mid, "你好")
-		want = append([]string{grpU(u.Mid), grpG(g)}, want...)
+		want = append([]client.Talker{client.User(u.Mid), client.Group(g)}, want...)
 	}
 	for _, size := range []int{1, 2, 3, 4, 7, 10, 11} {
-		var got []string
+		var got []client.Talker
 		var hasMore []int
 		end := int64(0)
 		for range 20 {
-			q := url.Values{"session_type": {"1"}, "size": {strconv.Itoa(size)}}
-			if end != 0 {
-				q.Set("end_ts", strconv.FormatInt(end, 10))
-			}
-			page, more := grpPage(t, s, m, testkit.PathGetSessions, q)
-			got = append(got, grpKeys(page)...)
+			page, more := grpPage(t, m, client.SessionsOptions{Category: 1, Size: size, EndTs: end})
+			got = append(got, grpTalkers(page)...)
 			hasMore = append(hasMore, more)
 			if more == 0 || len(page) == 0 {
 				break
@@ -1168,22 +1198,29 @@ func TestGroupSessionPaging(t *testing.T) {
 		if !slices.Equal(hasMore, wantMore) {
 			t.Errorf("size %d: has_more %v, want %v", size, hasMore, wantMore)
 		}
+		// The client's iterator pages the same way.
+		var iterated []client.Talker
+		for x, err := range m.c.AllSessions(ctx, client.SessionsOptions{Category: 1, Size: size}) {
+			grpOK(t, err)
+			iterated = append(iterated, x.Talker())
+		}
+		if !slices.Equal(iterated, want) {
+			t.Errorf("size %d: AllSessions %v, want %v", size, iterated, want)
+		}
 	}
 	// Category 3 pages too.
-	page, more := grpPage(t, s, m, testkit.PathGetSessions, url.Values{"session_type": {"3"}, "size": {"3"},
-		"sort_rule": {"1"}})
+	page, more := grpPage(t, m, client.SessionsOptions{Category: 3, Size: 3, SortRule: 1})
 	if len(page) != 3 || more != 1 {
 		t.Fatalf("category 3 first page: %d sessions, has_more %d", len(page), more)
 	}
-	rest, more := grpPage(t, s, m, testkit.PathGetSessions, url.Values{"session_type": {"3"}, "size": {"3"},
-		"sort_rule": {"1"}, "end_ts": {strconv.FormatInt(page[2].SessionTs, 10)}})
-	var groups []string
+	rest, more := grpPage(t, m, client.SessionsOptions{Category: 3, Size: 3, SortRule: 1, EndTs: page[2].SessionTs})
+	var groups []client.Talker
 	for _, k := range want {
-		if k[0] == 'g' {
+		if k.Type == client.SessionGroup {
 			groups = append(groups, k)
 		}
 	}
-	if got := append(grpKeys(page), grpKeys(rest)...); !slices.Equal(got, groups) || more != 0 {
+	if got := append(grpTalkers(page), grpTalkers(rest)...); !slices.Equal(got, groups) || more != 0 {
 		t.Errorf("category 3 pages: %v (has_more %d), want %v", got, more, groups)
 	}
 }
@@ -1192,91 +1229,100 @@ func TestGroupSessionPaging(t *testing.T) {
 // single_unread never counts groups.
 func TestGroupReceiveSwitch(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s, owner, a, b, gid := grpThree(t)
-	o2 := s.NewUser(3010, "二团长")
+	o2 := grpNewUser(s, 3010, "二团长")
 	gid2 := s.NewGroup(o2.Mid, "")
 	s.Join(gid2, a.Mid)
-	s.SendGroupText(b, gid, "@小红 一")
-	s.SendGroupText(owner, gid, "二")
-	s.SendGroupText(o2, gid2, "三")
+	grpSend(t, b, gid, "@小红 一")
+	grpSend(t, owner, gid, "二")
+	grpSend(t, o2, gid2, "三")
 	check := func(name string, unread1, at1, unread2, total int64) {
 		t.Helper()
-		d1, d2 := grpDetail(t, s, a, gid), grpDetail(t, s, a, gid2)
+		d1, d2 := grpDetail(t, a, gid), grpDetail(t, a, gid2)
 		if d1.UnreadCount != unread1 || int64(d1.AtSeqno) != at1 || d2.UnreadCount != unread2 {
 			t.Errorf("%s: detail unread %d at %d / unread %d, want %d %d / %d", name, d1.UnreadCount, d1.AtSeqno,
 				d2.UnreadCount, unread1, at1, unread2)
 		}
-		list := grpCat(t, s, a, 3, nil)
+		list := grpCat(t, a, client.SessionsOptions{Category: client.CategoryGroups})
 		x1, ok1 := grpFind(list, gid)
 		x2, ok2 := grpFind(list, gid2)
 		if !ok1 || !ok2 || x1.UnreadCount != unread1 || int64(x1.AtSeqno) != at1 || x2.UnreadCount != unread2 {
 			t.Errorf("%s: list %+v", name, list)
 		}
-		if n := grpMyUnread(t, s, a); n != total {
+		if n := grpMyUnread(t, a); n != total {
 			t.Errorf("%s: my_group_unread %d, want %d", name, n, total)
 		}
-		if u := e2eUnreadOf(t, s, a); u != (e2eUnread{}) {
+		if u := grpSingleUnread(t, a); u.FollowUnread != 0 || u.UnfollowUnread != 0 || u.DustbinUnread != 0 {
 			t.Errorf("%s: single_unread %+v counts groups", name, u)
 		}
 	}
 	check("receiving", 2, 4, 1, 3)
-	s.SetPrefs(a, map[string]int{"should_receive_group": 0})
+	grpOK(t, a.c.SetPreferences(ctx, client.PreferenceUpdate{ShouldReceiveGroup: new(0)}))
 	check("not receiving", 0, 0, 0, 0)
-	grpWantListed(t, s, a, gid, true)
-	if got := grpSeqnos(grpAll(t, s, a, gid)); !slices.Equal(got, []uint64{5, 4, 3, 2}) {
+	grpWantListed(t, a, gid, true)
+	if got := grpSeqnos(grpAll(t, a, gid)); !slices.Equal(got, []uint64{5, 4, 3, 2}) {
 		t.Errorf("history while not receiving: %v", got)
 	}
-	s.SendGroupText(owner, gid, "六")
+	grpSend(t, owner, gid, "六")
 	check("not receiving, one more", 0, 0, 0, 0)
-	s.SetPrefs(a, map[string]int{"should_receive_group": 1})
+	grpOK(t, a.c.SetPreferences(ctx, client.PreferenceUpdate{ShouldReceiveGroup: new(1)}))
 	check("receiving again", 3, 4, 1, 4)
 
 	// single_unread counts 1:1 messages only.
-	s.SendText(b, a.Mid, "私信")
-	if u := e2eUnreadOf(t, s, a); u.Unfollow != 1 || u.Follow != 0 {
+	s.SendText(b.User, a.Mid, "私信")
+	if u := grpSingleUnread(t, a); u.UnfollowUnread != 1 || u.FollowUnread != 0 {
 		t.Errorf("single_unread with one 1:1 message: %+v", u)
 	}
-	if n := grpMyUnread(t, s, a); n != 4 {
+	if n := grpMyUnread(t, a); n != 4 {
 		t.Errorf("my_group_unread %d, want 4", n)
 	}
 }
 
 func TestGroupFetchWindows(t *testing.T) {
 	t.Parallel()
-	s, owner, a, _, gid := grpThree(t)
+	ctx := t.Context()
+	_, owner, a, _, gid := grpThree(t)
 	for i := 4; i <= 12; i++ {
-		s.SendGroupText(owner, gid, "第"+strconv.Itoa(i)+"条")
+		grpSend(t, owner, gid, "第"+strconv.Itoa(i)+"条")
 	}
-	// a joined at 2: a sees 2–12, the owner 1–12.
+	type win = client.HistoryOptions
+	// a joined at 2: a sees 2–12, the owner 1–12. A window with raw set is sent as is:
+	// the client always sends a size and never a begin_seqno of 0.
 	for _, c := range []struct {
 		name       string
-		q          url.Values
+		opt        win
+		raw        url.Values
 		want       []uint64
 		more       int
-		viewer     testkit.User
+		viewer     grpWho
 		minS, maxS uint64
 	}{
-		{"default", nil, grpDown(12, 2), 0, a, 2, 12},
-		{"default, owner", nil, grpDown(12, 1), 0, owner, 1, 12},
-		{"size 3", url.Values{"size": {"3"}}, grpDown(12, 10), 1, a, 10, 12},
-		{"size 11", url.Values{"size": {"11"}}, grpDown(12, 2), 0, a, 2, 12},
-		{"size 11, owner", url.Values{"size": {"11"}}, grpDown(12, 2), 1, owner, 2, 12},
-		{"end 10", url.Values{"end_seqno": {"10"}, "size": {"3"}}, grpDown(9, 7), 1, a, 7, 9},
-		{"end 5", url.Values{"end_seqno": {"5"}, "size": {"3"}}, grpDown(4, 2), 0, a, 2, 4},
-		{"end 5, owner", url.Values{"end_seqno": {"5"}, "size": {"3"}}, grpDown(4, 2), 1, owner, 2, 4},
-		{"end 2", url.Values{"end_seqno": {"2"}}, []uint64{}, 0, a, 0, 0},
-		{"begin 8", url.Values{"begin_seqno": {"8"}, "size": {"3"}}, grpDown(11, 9), 1, a, 9, 11},
-		{"begin 9", url.Values{"begin_seqno": {"9"}, "size": {"3"}}, grpDown(12, 10), 0, a, 10, 12},
-		{"begin 12", url.Values{"begin_seqno": {"12"}}, []uint64{}, 0, a, 0, 0},
-		{"begin 0", url.Values{"begin_seqno": {"0"}, "size": {"2"}}, grpDown(12, 11), 1, a, 11, 12},
-		{"begin below the welcome", url.Values{"begin_seqno": {"1"}, "size": {"3"}}, grpDown(4, 2), 1, a, 2, 4},
-		{"between 3 and 10", url.Values{"begin_seqno": {"3"}, "end_seqno": {"10"}, "size": {"3"}}, grpDown(9, 7), 1,
-			a, 7, 9},
-		{"between 6 and 10", url.Values{"begin_seqno": {"6"}, "end_seqno": {"10"}, "size": {"5"}}, grpDown(9, 7), 0,
-			a, 7, 9},
-		{"between, below the welcome", url.Values{"begin_seqno": {"0"}, "end_seqno": {"4"}}, grpDown(3, 2), 0, a, 2, 3},
+		{"default", win{}, url.Values{}, grpDown(12, 2), 0, a, 2, 12},
+		{"default, owner", win{}, url.Values{}, grpDown(12, 1), 0, owner, 1, 12},
+		{"size 3", win{Size: 3}, nil, grpDown(12, 10), 1, a, 10, 12},
+		{"size 11", win{Size: 11}, nil, grpDown(12, 2), 0, a, 2, 12},
+		{"size 11, owner", win{Size: 11}, nil, grpDown(12, 2), 1, owner, 2, 12},
+		{"end 10", win{EndSeqno: 10, Size: 3}, nil, grpDown(9, 7), 1, a, 7, 9},
+		{"end 5", win{EndSeqno: 5, Size: 3}, nil, grpDown(4, 2), 0, a, 2, 4},
+		{"end 5, owner", win{EndSeqno: 5, Size: 3}, nil, grpDown(4, 2), 1, owner, 2, 4},
+		{"end 2", win{EndSeqno: 2}, nil, []uint64{}, 0, a, 0, 0},
+		{"begin 8", win{BeginSeqno: 8, Size: 3}, nil, grpDown(11, 9), 1, a, 9, 11},
+		{"begin 9", win{BeginSeqno: 9, Size: 3}, nil, grpDown(12, 10), 0, a, 10, 12},
+		{"begin 12", win{BeginSeqno: 12}, nil, []uint64{}, 0, a, 0, 0},
+		{"begin 0", win{}, url.Values{"begin_seqno": {"0"}, "size": {"2"}}, grpDown(12, 11), 1, a, 11, 12},
+		{"begin below the welcome", win{BeginSeqno: 1, Size: 3}, nil, grpDown(4, 2), 1, a, 2, 4},
+		{"between 3 and 10", win{BeginSeqno: 3, EndSeqno: 10, Size: 3}, nil, grpDown(9, 7), 1, a, 7, 9},
+		{"between 6 and 10", win{BeginSeqno: 6, EndSeqno: 10, Size: 5}, nil, grpDown(9, 7), 0, a, 7, 9},
+		{"between, below the welcome", win{}, url.Values{"begin_seqno": {"0"}, "end_seqno": {"4"}}, grpDown(3, 2), 0,
+			a, 2, 3},
 	} {
-		h := grpFetch(t, s, c.viewer, gid, c.q)
+		var h client.History
+		if c.raw != nil {
+			grpFetchRaw(t, c.viewer, gid, c.raw, &h)
+		} else {
+			h = grpHistory(t, c.viewer, gid, c.opt)
+		}
 		if got := grpSeqnos(h.Messages); !slices.Equal(got, c.want) || h.HasMore != c.more {
 			t.Errorf("%s: %v has_more %d, want %v has_more %d", c.name, got, h.HasMore, c.want, c.more)
 		}
@@ -1287,34 +1333,31 @@ func TestGroupFetchWindows(t *testing.T) {
 			t.Errorf("%s: min %d max %d, want %d %d", c.name, h.MinSeqno, h.MaxSeqno, c.minS, c.maxS)
 		}
 	}
-	// size=0 returns nothing (groups have no hints).
-	r := s.Get(a, testkit.PathFetchMsgs, url.Values{"talker_id": {grpStr(gid)}, "session_type": {"2"}, "size": {"0"}})
-	if c := r.Code(t); c != 0 {
-		t.Fatalf("size 0: code %d", c)
-	}
+	// size=0 returns nothing (groups have no hints). Raw: the client sends 20 for a Size
+	// of 0, and messages must be null, not [].
 	var raw struct {
 		Messages json.RawMessage `json:"messages"`
 		HasMore  int             `json:"has_more"`
 	}
-	r.Data(t, &raw)
-	if string(raw.Messages) != "null" || raw.HasMore != 0 {
+	if r := grpFetchRaw(t, a, gid, url.Values{"size": {"0"}}, &raw); string(raw.Messages) != "null" ||
+		raw.HasMore != 0 {
 		t.Errorf("size 0: %s", r.Body)
 	}
-	if _, c := grpFetchCode(t, s, a, gid, url.Values{"size": {"-1"}}); c != 2 {
-		t.Errorf("size -1: code %d, want 2", c)
+	if _, err := a.c.Messages(ctx, client.Group(gid), win{Size: -1}); !errors.Is(err, client.ErrInvalidParam) {
+		t.Errorf("size -1: %v, want code 2", err)
 	}
 	// Reading marks nothing read.
-	grpCounts(t, "a after reading history", grpDetail(t, s, a, gid), 2, 12, 9, 0)
+	grpCounts(t, "a after reading history", grpDetail(t, a, gid), 2, 12, 9, 0)
 
 	// Sizes above 200 are clamped.
 	for i := 13; i <= 205; i++ {
-		s.SendGroupText(owner, gid, strconv.Itoa(i))
+		grpSend(t, owner, gid, strconv.Itoa(i))
 	}
-	h := grpFetch(t, s, a, gid, url.Values{"size": {"500"}})
+	h := grpHistory(t, a, gid, win{Size: 500})
 	if got := grpSeqnos(h.Messages); !slices.Equal(got, grpDown(205, 6)) || h.HasMore != 1 {
 		t.Errorf("size 500: %d messages %d…, has_more %d", len(got), got[0], h.HasMore)
 	}
-	h = grpFetch(t, s, a, gid, url.Values{"size": {"500"}, "end_seqno": {"6"}})
+	h = grpHistory(t, a, gid, win{Size: 500, EndSeqno: 6})
 	if got := grpSeqnos(h.Messages); !slices.Equal(got, grpDown(5, 2)) || h.HasMore != 0 {
 		t.Errorf("the rest: %v has_more %d", got, h.HasMore)
 	}
@@ -1322,12 +1365,15 @@ func TestGroupFetchWindows(t *testing.T) {
 
 func TestGroupRecall(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s, owner, a, b, gid := grpThree(t)
+	g := client.Group(gid)
 	// A 1:1 message of a, whose key must not be recallable in the group.
-	private := s.SendText(a, b.Mid, "私信")
+	private := s.SendText(a.User, b.Mid, "私信")
 
-	// The answer to a group text has the shape of a 1:1 one.
-	r0 := s.MustOK(a, testkit.PathSendMsg, testkit.GroupForm(a.Mid, gid, 1, testkit.Text("说错了"))) // 4
+	// The answer to a group text has the shape of a 1:1 one. Raw: the typed SendResult
+	// cannot tell key_hit_infos absent from null or empty.
+	r0 := s.MustOK(a.User, testkit.PathSendMsg, testkit.GroupForm(a.Mid, gid, 1, testkit.Text("说错了"))) // 4
 	var ans struct {
 		MsgKey      uint64          `json:"msg_key"`
 		MsgContent  *string         `json:"msg_content"`
@@ -1341,142 +1387,148 @@ func TestGroupRecall(t *testing.T) {
 	}
 	key := ans.MsgKey
 	s.Advance(120 * time.Second)
-	if c := grpRecall(t, s, b, gid, key); c != 10005 {
-		t.Errorf("b recalls a's message: code %d, want 10005", c)
+	if _, err := b.c.Recall(ctx, g, key); !errors.Is(err, client.ErrMsgKeyNotFound) {
+		t.Errorf("b recalls a's message: %v, want 10005", err)
 	}
-	if c := grpRecall(t, s, a, gid, private); c != 10005 {
-		t.Errorf("recall of a 1:1 message in the group: code %d, want 10005", c)
+	if _, err := a.c.Recall(ctx, g, private); !errors.Is(err, client.ErrMsgKeyNotFound) {
+		t.Errorf("recall of a 1:1 message in the group: %v, want 10005", err)
 	}
-	mine := grpAll(t, s, a, gid)
+	mine := grpAll(t, a, gid)
 	sys := mine[len(mine)-1] // a's welcome
-	if c := grpRecall(t, s, a, gid, sys.MsgKey); c != 10005 {
-		t.Errorf("recall of a system message: code %d, want 10005", c)
+	if _, err := a.c.Recall(ctx, g, sys.MsgKey); !errors.Is(err, client.ErrMsgKeyNotFound) {
+		t.Errorf("recall of a system message: %v, want 10005", err)
 	}
-	if c := grpRecall(t, s, a, gid, 12345); c != 10005 {
-		t.Errorf("recall of an unknown key: code %d, want 10005", c)
+	if _, err := a.c.Recall(ctx, g, 12345); !errors.Is(err, client.ErrMsgKeyNotFound) {
+		t.Errorf("recall of an unknown key: %v, want 10005", err)
 	}
-	if c := grpRecall(t, s, a, gid, key); c != 0 { // exactly 120 s later
-		t.Fatalf("recall after 120 s: code %d", c)
+	if _, err := a.c.Recall(ctx, g, key); err != nil { // exactly 120 s later
+		t.Fatalf("recall after 120 s: %v", err)
 	}
-	h := grpAll(t, s, b, gid)
+	h := grpAll(t, b, gid)
 	if len(h) < 2 {
 		t.Fatalf("history %v", grpSeqnos(h))
 	}
 	rc, orig := h[0], h[1]
 	if rc.MsgType != 5 || rc.SenderUID != a.Mid || rc.Content != grpStr(key) || rc.MsgSeqno != 5 ||
-		rc.ReceiverType != 2 || rc.ReceiverID != gid || string(rc.AtUIDs) != "null" {
+		rc.ReceiverType != 2 || rc.ReceiverID != gid {
 		t.Errorf("recall message: %+v", rc)
+	}
+	// at_uids null, as JSON.
+	if j := grpNewestJSON(t, b, gid); j.MsgSeqno != 5 || string(j.AtUIDs) != "null" {
+		t.Errorf("recall message: seqno %d at_uids %s, want 5 and null", j.MsgSeqno, j.AtUIDs)
 	}
 	if orig.MsgKey != key || orig.MsgStatus != 1 || orig.Content != testkit.Text("说错了") {
 		t.Errorf("recalled message: %+v", orig)
 	}
 	// The recall is the last message but never unread: b and the owner have one unread.
-	for _, u := range []testkit.User{b, owner} {
-		d := grpDetail(t, s, u, gid)
+	for _, u := range []grpWho{b, owner} {
+		d := grpDetail(t, u, gid)
 		if d.UnreadCount != 1 || d.MaxSeqno != 5 || d.LastMsg == nil || d.LastMsg.MsgType != 5 {
 			t.Errorf("%d after the recall: %+v", u.Mid, d)
 		}
 	}
-	grpCounts(t, "a after the recall", grpDetail(t, s, a, gid), 5, 5, 0, 0)
-	if c := grpRecall(t, s, a, gid, key); c != 21042 {
-		t.Errorf("second recall: code %d, want 21042", c)
+	grpCounts(t, "a after the recall", grpDetail(t, a, gid), 5, 5, 0, 0)
+	if _, err := a.c.Recall(ctx, g, key); !errors.Is(err, client.ErrAlreadyRecalled) {
+		t.Errorf("second recall: %v, want 21042", err)
 	}
 
-	late := s.SendGroupText(a, gid, "这条撤不回") // 6
+	late := grpSend(t, a, gid, "这条撤不回") // 6
 	s.Advance(121 * time.Second)
-	if c := grpRecall(t, s, a, gid, late); c != 21041 {
-		t.Errorf("recall after 121 s: code %d, want 21041", c)
+	if _, err := a.c.Recall(ctx, g, late); !errors.Is(err, client.ErrRecallExpired) {
+		t.Errorf("recall after 121 s: %v, want 21041", err)
 	}
-	if d := grpDetail(t, s, b, gid); d.MaxSeqno != 6 {
+	if d := grpDetail(t, b, gid); d.MaxSeqno != 6 {
 		t.Errorf("a refused recall stored something: max_seqno %d", d.MaxSeqno)
 	}
-	// Images are recalled alike.
+	// Images are recalled alike. SendImage writes the content in this order.
 	img := `{"url":"https://i0.hdslb.com/bfs/im/x.png","height":100,"width":100,"imageType":"png","original":1,"size":12.5}`
-	r := s.MustOK(a, testkit.PathSendMsg, testkit.GroupForm(a.Mid, gid, 2, img))
-	var sent struct {
-		MsgKey uint64 `json:"msg_key"`
+	sent, err := a.c.SendImage(ctx, g, client.Image{URL: "https://i0.hdslb.com/bfs/im/x.png", Height: 100,
+		Width: 100, ImageType: "png", Original: 1, Size: 12.5})
+	if err != nil {
+		t.Fatalf("send an image: %v", err)
 	}
-	r.Data(t, &sent)
-	if c := grpRecall(t, s, a, gid, sent.MsgKey); c != 0 {
-		t.Errorf("recall of an image: code %d", c)
+	if _, err := a.c.Recall(ctx, g, sent.MsgKey); err != nil {
+		t.Errorf("recall of an image: %v", err)
 	}
-	if h := grpAll(t, s, b, gid); h[1].MsgType != 2 || h[1].MsgStatus != 1 || h[1].Content != img || h[0].MsgType != 5 {
+	if h := grpAll(t, b, gid); h[1].MsgType != 2 || h[1].MsgStatus != 1 || h[1].Content != img || h[0].MsgType != 5 {
 		t.Errorf("recalled image: %+v", h[:2])
 	}
 
 	// Recalling in another group: 10005; as a non-member: 700014. (An official group.)
 	o2 := s.NewUser(3010, "二团长")
 	s.SetFans(o2.Mid, 1000)
-	var g2 struct {
-		ID uint64 `json:"id"`
-	}
-	if st := s.Admin("POST", "/admin/v1/groups", map[string]any{"owner": o2.Mid, "type": 2,
-		"cover": "https://i0.hdslb.com/g.png"}, &g2); st != 200 {
-		t.Fatalf("create official group: HTTP %d", st)
+	g2, err := s.Operator().CreateGroup(ctx, operator.NewGroup{Owner: o2.Mid, Type: 2,
+		Cover: "https://i0.hdslb.com/g.png"})
+	if err != nil {
+		t.Fatalf("create official group: %v", err)
 	}
 	gid2 := g2.ID
 	s.Join(gid2, a.Mid)
-	if d := grpDetail(t, s, a, gid2); d.GroupType != 2 || d.GroupCover != "https://i0.hdslb.com/g.png" ||
+	if d := grpDetail(t, a, gid2); d.GroupType != 2 || d.GroupCover != "https://i0.hdslb.com/g.png" ||
 		d.GroupName != "二团长的应援团" {
 		t.Errorf("official group session: %+v", d)
 	}
-	k2 := s.SendGroupText(a, gid2, "另一个团")
-	if c := grpRecall(t, s, a, gid, k2); c != 10005 {
-		t.Errorf("recall of another group's message: code %d, want 10005", c)
+	k2 := grpSend(t, a, gid2, "另一个团")
+	if _, err := a.c.Recall(ctx, g, k2); !errors.Is(err, client.ErrMsgKeyNotFound) {
+		t.Errorf("recall of another group's message: %v, want 10005", err)
 	}
-	if c := grpRecall(t, s, b, gid2, k2); c != 700014 {
-		t.Errorf("recall by a non-member: code %d, want 700014", c)
+	if _, err := b.c.Recall(ctx, client.Group(gid2), k2); !errors.Is(err, client.ErrNotGroupMember) {
+		t.Errorf("recall by a non-member: %v, want 700014", err)
 	}
-	if c := grpRecall(t, s, a, gid2, k2); c != 0 {
-		t.Errorf("recall in the second group: code %d", c)
+	if _, err := a.c.Recall(ctx, client.Group(gid2), k2); err != nil {
+		t.Errorf("recall in the second group: %v", err)
 	}
 }
 
 // TestGroupSeqnos: each group has its own dense sequence; 1:1 seqnos are untouched.
 func TestGroupSeqnos(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := testkit.Start(t, testkit.Options{})
-	o1, o2 := s.NewUser(6001, "一团长"), s.NewUser(6002, "二团长")
-	x := s.NewUser(6003, "小明")
+	o1, o2 := grpNewUser(s, 6001, "一团长"), grpNewUser(s, 6002, "二团长")
+	x := grpNewUser(s, 6003, "小明")
 	g1 := s.NewGroup(o1.Mid, "")
-	s.SendText(o1, o2.Mid, "你好")
+	s.SendText(o1.User, o2.Mid, "你好")
 	g2 := s.NewGroup(o2.Mid, "")
 	s.Join(g1, x.Mid)
 	s.Join(g2, x.Mid)
-	s.SendText(o2, o1.Mid, "你好呀")
+	s.SendText(o2.User, o1.Mid, "你好呀")
 	for i := range 3 {
-		s.SendGroupText(o1, g1, "一"+strconv.Itoa(i))
-		s.SendGroupText(x, g2, "二"+strconv.Itoa(i))
-		s.SendGroupText(x, g1, "三"+strconv.Itoa(i))
+		grpSend(t, o1, g1, "一"+strconv.Itoa(i))
+		grpSend(t, x, g2, "二"+strconv.Itoa(i))
+		grpSend(t, x, g1, "三"+strconv.Itoa(i))
 	}
-	s.SendText(o1, o2.Mid, "再见")
-	if got := grpSeqnos(grpAll(t, s, o1, g1)); !slices.Equal(got, grpDown(8, 1)) {
+	s.SendText(o1.User, o2.Mid, "再见")
+	if got := grpSeqnos(grpAll(t, o1, g1)); !slices.Equal(got, grpDown(8, 1)) {
 		t.Errorf("group 1 seqnos: %v", got)
 	}
-	if got := grpSeqnos(grpAll(t, s, o2, g2)); !slices.Equal(got, grpDown(5, 1)) {
+	if got := grpSeqnos(grpAll(t, o2, g2)); !slices.Equal(got, grpDown(5, 1)) {
 		t.Errorf("group 2 seqnos: %v", got)
 	}
-	if d := grpDetail(t, s, x, g1); d.MaxSeqno != 8 || d.AckSeqno != 8 {
+	if d := grpDetail(t, x, g1); d.MaxSeqno != 8 || d.AckSeqno != 8 {
 		t.Errorf("x in group 1: %+v", d)
 	}
-	if d := grpDetail(t, s, o2, g2); d.MaxSeqno != 5 || d.UnreadCount != 3 {
+	if d := grpDetail(t, o2, g2); d.MaxSeqno != 5 || d.UnreadCount != 3 {
 		t.Errorf("o2 in group 2: %+v", d)
 	}
 	// One counter for all 1:1 conversations, from 10^15 (o1 also sees the hint of the
 	// one-message rule): consecutive, the groups took none of it.
-	hist := e2eHistory(t, s, o1, o2.Mid)
-	if len(hist) != 4 {
-		t.Fatalf("1:1 history: %+v", hist)
+	hist, err := o1.c.Messages(ctx, client.User(o2.Mid), client.HistoryOptions{Size: 200})
+	if err != nil {
+		t.Fatalf("1:1 history: %v", err)
 	}
-	base := hist[3].MsgSeqno
-	var got []uint64
-	for _, m := range hist {
-		got = append(got, m.MsgSeqno)
+	if len(hist.Messages) != 4 {
+		t.Fatalf("1:1 history: %+v", hist.Messages)
 	}
-	if base < 1_000_000_000_000_000 || !slices.Equal(got, grpDown(base+3, base)) {
+	base := hist.Messages[3].MsgSeqno
+	if got := grpSeqnos(hist.Messages); base < 1_000_000_000_000_000 || !slices.Equal(got, grpDown(base+3, base)) {
 		t.Errorf("1:1 seqnos: %v", got)
 	}
-	if sess := e2eMustDetail(t, s, o1, o2.Mid); sess.MaxSeqno != base+3 {
+	sess, err := o1.c.SessionDetail(ctx, client.User(o2.Mid))
+	if err != nil {
+		t.Fatalf("%d has no session with %d: %v", o1.Mid, o2.Mid, err)
+	}
+	if sess.MaxSeqno != base+3 {
 		t.Errorf("1:1 max_seqno %d", sess.MaxSeqno)
 	}
 }
