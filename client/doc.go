@@ -5,8 +5,9 @@
 //
 // # Connecting
 //
-// New without options talks to bilibili's hosts (api.vc.bilibili.com and
-// api.bilibili.com). WithBaseURL points every call at a bilimsg server instead.
+// New without options talks to bilibili's hosts (api.vc.bilibili.com,
+// api.bilibili.com and message.bilibili.com). WithBaseURL points every call at a
+// bilimsg server instead.
 // WithCredentials logs the client in with the cookies a browser holds (SESSDATA,
 // bili_jct, DedeUserID); ParseCookies reads them from a Cookie header's text and
 // DemoLogin from the demo users of `bilimsg serve --demo`.

@@ -5,18 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"net/http/httptest"
-	"os"
 
 	"github.com/bilimsg/bilimsg/client"
-	"github.com/bilimsg/bilimsg/client/operator"
-	"github.com/bilimsg/bilimsg/internal/server"
 	"github.com/bilimsg/bilimsg/internal/testkit"
 )
 
 // Example sends a text message to a user and reads it back from the conversation.
 func Example() {
-	srv := startExampleServer() // a bilimsg on a loopback port, playing bilibili
+	srv := testkit.StartExample() // a bilimsg on a loopback port, playing bilibili
 	defer srv.Close()
 	ctx := context.Background()
 
@@ -50,7 +46,7 @@ func Example() {
 
 // Example_errors tells bilibili's refusals apart with errors.Is and the sentinels.
 func Example_errors() {
-	srv := startExampleServer()
+	srv := testkit.StartExample()
 	defer srv.Close()
 	ctx := context.Background()
 	cred, _ := client.ParseCookies(srv.Cookies["alice"])
@@ -83,12 +79,12 @@ func Example_errors() {
 
 // ExampleClient_AllSessions lists every conversation, newest first, two per request.
 func ExampleClient_AllSessions() {
-	srv := startExampleServer()
+	srv := testkit.StartExample()
 	defer srv.Close()
-	srv.send("bob", 1001, "hi Alice")
-	srv.send("carol", 1001, "lunch?")
-	srv.send("dave", 1001, "hello")
-	srv.send("bob", 1001, "did you get my message?")
+	srv.Send("bob", 1001, "hi Alice")
+	srv.Send("carol", 1001, "lunch?")
+	srv.Send("dave", 1001, "hello")
+	srv.Send("bob", 1001, "did you get my message?")
 
 	cred, _ := client.ParseCookies(srv.Cookies["alice"])
 	c, err := client.New(client.WithBaseURL(srv.URL), client.WithCredentials(cred))
@@ -110,10 +106,10 @@ func ExampleClient_AllSessions() {
 
 // ExampleClient_AllMessages walks a conversation's history backwards.
 func ExampleClient_AllMessages() {
-	srv := startExampleServer()
+	srv := testkit.StartExample()
 	defer srv.Close()
 	for i := 1; i <= 5; i++ {
-		srv.send("bob", 1001, fmt.Sprintf("message %d", i))
+		srv.Send("bob", 1001, fmt.Sprintf("message %d", i))
 	}
 
 	cred, _ := client.ParseCookies(srv.Cookies["alice"])
@@ -139,9 +135,9 @@ func ExampleClient_AllMessages() {
 // ExampleClient_Watch follows new messages, saving the cursor after each one so that a
 // restarted program resumes where it stopped.
 func ExampleClient_Watch() {
-	srv := startExampleServer()
+	srv := testkit.StartExample()
 	defer srv.Close()
-	srv.send("bob", 1001, "an old message")
+	srv.Send("bob", 1001, "an old message")
 	ctx := context.Background()
 
 	cred, _ := client.ParseCookies(srv.Cookies["alice"])
@@ -160,7 +156,7 @@ func ExampleClient_Watch() {
 	if err := w.Poll(ctx, show); err != nil {
 		log.Fatal(err)
 	}
-	srv.send("bob", 1001, "are you there?")
+	srv.Send("bob", 1001, "are you there?")
 	// Run(ctx, show) would poll every WatchOptions.Interval; one poll is enough here.
 	if err := w.Poll(ctx, show); err != nil {
 		log.Fatal(err)
@@ -174,7 +170,7 @@ func ExampleClient_Watch() {
 
 // ExampleClient_SetPreferences changes some message settings by field and by name.
 func ExampleClient_SetPreferences() {
-	srv := startExampleServer()
+	srv := testkit.StartExample()
 	defer srv.Close()
 	ctx := context.Background()
 	cred, _ := client.ParseCookies(srv.Cookies["alice"])
@@ -204,68 +200,4 @@ func ExampleClient_SetPreferences() {
 	// Output:
 	// set_like: 5 set_recv_reply: 1 msg_notify: 1
 	// true bilibili: set: 700009 权限不足
-}
-
-// exampleServer is a bilimsg started for an example, with users alice (1001), bob
-// (1002), carol (1003) and dave (1004): Alice follows Bob, Carol follows Alice.
-type exampleServer struct {
-	URL     string
-	Cookies map[string]string // name → Cookie header of a login
-	clients map[string]*client.Client
-	close   func()
-}
-
-func (s *exampleServer) Close() { s.close() }
-
-// send makes user name send a text to mid.
-func (s *exampleServer) send(name string, to uint64, text string) {
-	if _, err := s.clients[name].SendText(context.Background(), client.User(to), text); err != nil {
-		log.Fatalf("%s → %d: %v", name, to, err)
-	}
-}
-
-// startExampleServer builds a server with a fake clock (so that every run answers the
-// same) in a temporary directory, the way internal/testkit does for tests.
-func startExampleServer() *exampleServer {
-	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "bilimsg-example-")
-	if err != nil {
-		log.Fatal(err)
-	}
-	const token = "example-admin-token"
-	app, err := server.Build(ctx, server.Config{DataDir: dir, AdminToken: token, FakeClock: true,
-		ClockStart: testkit.Epoch, Synchronous: "normal"})
-	if err != nil {
-		log.Fatal(err)
-	}
-	hs := httptest.NewServer(app.Handler)
-	s := &exampleServer{URL: hs.URL, Cookies: map[string]string{}, clients: map[string]*client.Client{}, close: func() {
-		hs.Close()
-		app.Close()
-		os.RemoveAll(dir)
-	}}
-	op, err := operator.New(hs.URL, token, nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for i, name := range []string{"alice", "bob", "carol", "dave"} {
-		mid := uint64(1001 + i)
-		if _, err := op.CreateUser(ctx, operator.NewUser{Name: name, Mid: &mid}); err != nil {
-			log.Fatal(err)
-		}
-		cr, err := op.Login(ctx, mid)
-		if err != nil {
-			log.Fatal(err)
-		}
-		s.Cookies[name] = fmt.Sprintf("SESSDATA=%s; bili_jct=%s; DedeUserID=%d", cr.SESSDATA, cr.BiliJct, cr.Mid)
-		if s.clients[name], err = client.New(client.WithBaseURL(hs.URL), client.WithCredentials(cr)); err != nil {
-			log.Fatal(err)
-		}
-	}
-	for _, f := range [][2]uint64{{1001, 1002}, {1003, 1001}} {
-		if _, err := op.Follow(ctx, f[0], f[1]); err != nil {
-			log.Fatal(err)
-		}
-	}
-	return s
 }

@@ -2,7 +2,7 @@
 // type, keyword or sender, replies, and acking what was handled.
 //
 //	b := bot.New(c, bot.Options{})
-//	b.Keyword("价格", func(m *bot.Context) error { return m.Reply("商单请看置顶动态") })
+//	b.Keyword([]string{"价格", "多少钱"}, func(m *bot.Context) error { return m.Reply("商单请看置顶动态") })
 //	b.Text(func(m *bot.Context) error { return m.Reply(m.Text) }) // echo the rest
 //	err := b.Run(ctx)
 //
