@@ -202,7 +202,7 @@ func (c *Client) callDated(ctx context.Context, ep endpoint, q url.Values, out a
 	}
 	if ep.post {
 		if c.cred.BiliJct == "" {
-			return time.Time{}, &Error{Code: -111, Message: "client has no bili_jct to send as csrf", Endpoint: ep.name()}
+			return time.Time{}, &Error{Code: CodeCSRF, Message: "client has no bili_jct to send as csrf", Endpoint: ep.name()}
 		}
 		q.Set("csrf", c.cred.BiliJct)
 		q.Set("csrf_token", c.cred.BiliJct)
@@ -288,7 +288,8 @@ func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawM
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil || env.Code == nil {
 		return nil, !ep.post && resp.StatusCode >= 500, time.Time{},
-			fmt.Errorf("client: %s: HTTP %d with an answer that is not bilibili's JSON: %s", ep.name(), resp.StatusCode, snippet(body))
+			&badAnswer{status: resp.StatusCode, msg: fmt.Sprintf("client: %s: HTTP %d with an answer that is not bilibili's JSON: %s",
+				ep.name(), resp.StatusCode, snippet(body))}
 	}
 	if *env.Code != 0 {
 		msg := env.Message
@@ -301,6 +302,35 @@ func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawM
 	}
 	date, _ := http.ParseTime(resp.Header.Get("Date"))
 	return env.Data, false, date, nil
+}
+
+// badAnswer is an answer that is not bilibili's envelope (a proxy's error page, say).
+type badAnswer struct {
+	status int
+	msg    string
+}
+
+func (e *badAnswer) Error() string { return e.msg }
+
+// Transient reports whether err is a failure that may pass by itself: the network, a
+// server that failed (HTTP 5xx, -500, -503, -3) or bilibili's anti-crawler limit (-412)
+// — rather than a refusal that will stand (-101, 21047, …) or a context that ended. The
+// client has already retried such failures as its RetryPolicy allows; a long-running
+// program (Watcher.Run) waits and tries again.
+func Transient(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.temporary()
+	}
+	var ba *badAnswer
+	if errors.As(err, &ba) {
+		return ba.status >= 500
+	}
+	var ue *url.Error
+	return errors.As(err, &ue)
 }
 
 // wantsList reports whether out points to a slice, for which data null is an empty list

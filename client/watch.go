@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
@@ -56,6 +57,10 @@ type WatchOptions struct {
 	Wait func(ctx context.Context, d time.Duration) error
 	// Now is the real time, for Overlap (nil: time.Now); tests inject one.
 	Now func() time.Time
+	// MaxBackoff bounds Run's wait after a transient failure (default 1 min).
+	MaxBackoff time.Duration
+	// Logger receives Run's transient failures (nil: discarded).
+	Logger *slog.Logger
 }
 
 // Watcher follows new messages the way bilibili's web page does: it polls new_sessions
@@ -101,6 +106,12 @@ func (c *Client) Watch(opt WatchOptions) *Watcher {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.MaxBackoff <= 0 {
+		opt.MaxBackoff = time.Minute
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
 	w := &Watcher{c: c, opt: opt, movedAt: opt.Now()}
 	if opt.Cursor != nil {
 		w.cur = opt.Cursor.clone()
@@ -122,14 +133,27 @@ func (w *Watcher) Cursor() Cursor {
 // delivers it again.
 type Handler func(ctx context.Context, m Message) error
 
-// Run polls until ctx ends (returning ctx's error) or a poll fails. Transient failures
-// are retried by the client's retry policy first.
+// Run polls until ctx ends (returning ctx's error) or a poll fails for good. A failure
+// that may pass by itself (Transient: the network, a failing server) does not stop it:
+// it is logged and the poll is tried again, waiting twice as long each time up to
+// MaxBackoff, so that a bot outlives an outage. Any other error — a handler's, Save's,
+// a refusal such as -101 (logged out) — stops it and is returned.
 func (w *Watcher) Run(ctx context.Context, h Handler) error {
+	wait := w.opt.Interval
 	for {
-		if err := w.Poll(ctx, h); err != nil {
+		err := w.Poll(ctx, h)
+		switch {
+		case err == nil:
+			wait = w.opt.Interval
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case Transient(err):
+			wait = min(max(wait*2, w.opt.Interval), max(w.opt.MaxBackoff, w.opt.Interval))
+			w.opt.Logger.Warn("watcher: poll failed; trying again", "err", err, "in", wait)
+		default:
 			return err
 		}
-		if err := w.opt.Wait(ctx, w.opt.Interval); err != nil {
+		if err := w.opt.Wait(ctx, wait); err != nil {
 			return err
 		}
 	}

@@ -91,6 +91,9 @@ func New(c *client.Client, opt Options) *Bot {
 			return nil
 		}
 	}
+	if opt.Watch.Logger == nil {
+		opt.Watch.Logger = opt.Logger
+	}
 	return &Bot{c: c, opt: opt, w: c.Watch(opt.Watch)}
 }
 

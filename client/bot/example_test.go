@@ -41,7 +41,7 @@ func Example() {
 	}
 
 	for _, q := range []string{"help", "接商单吗？多少钱", "在吗"} {
-		srv.Send("bob", 1001, q) // Bob (1002) writes to Alice (1001)…
+		srv.Send("bob", 1001, q)            // Bob (1002) writes to Alice (1001)…
 		if err := b.Poll(ctx); err != nil { // …and her bot answers
 			log.Fatal(err)
 		}
