@@ -422,6 +422,14 @@ func TestWithHostsSplitsEndpoints(t *testing.T) {
 	if q := api.last(t).RawQuery; q != "id=12&reply_time=34" {
 		t.Errorf("ReplyFeed cursor query %q", q)
 	}
+	sdkMust(c.ReplyFeed(ctx, client.FeedCursor{Time: 34}))(t) // a time alone: everything before it
+	if q := api.last(t).RawQuery; q != "reply_time=34" {
+		t.Errorf("ReplyFeed time-only cursor query %q", q)
+	}
+	sdkMust(c.ReplyFeed(ctx, client.FeedCursor{}))(t)
+	if q := api.last(t).RawQuery; q != "" {
+		t.Errorf("ReplyFeed first-page query %q", q)
+	}
 }
 
 // --- cookies ---

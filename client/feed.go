@@ -36,7 +36,8 @@ func (c *Client) FeedUnreadLegacy(ctx context.Context) (*FeedUnread, error) {
 }
 
 // FeedCursor places a page of a feed: the zero value is the newest page; a page's
-// Cursor (ID and Time of its last item) asks for the page after it.
+// Cursor (ID and Time of its last item) asks for the page after it; a Time alone asks
+// for the items before that time.
 type FeedCursor struct {
 	IsEnd bool   `json:"is_end"`
 	ID    uint64 `json:"id"`
@@ -97,10 +98,14 @@ type ReplyFeed struct {
 	LastViewAt int64        `json:"last_view_at"`
 }
 
+// feedQuery places a page: after item (ID, Time), or with a Time alone everything
+// before that time.
 func feedQuery(cur FeedCursor, timeName string) url.Values {
 	q := url.Values{}
 	if cur.ID != 0 {
 		q.Set("id", u64(cur.ID))
+	}
+	if cur.ID != 0 || cur.Time != 0 {
 		q.Set(timeName, i64(cur.Time))
 	}
 	return q
@@ -237,5 +242,6 @@ func (c *Client) SystemNotices(ctx context.Context, cursor uint64, pageSize int)
 		q.Set("page_size", strconv.Itoa(pageSize))
 	}
 	var out []SystemNotice
-	return out, c.call(ctx, endpoint{path: "/x/sys-msg/query_notify_list", host: onMsg}, q, &out)
+	err := c.call(ctx, endpoint{path: "/x/sys-msg/query_notify_list", host: onMsg}, q, &out)
+	return out, err // after the call: Go leaves the order of the two unspecified
 }

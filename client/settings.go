@@ -176,7 +176,8 @@ func (c *Client) ReplyTexts(ctx context.Context, types ...int) ([]ReplyText, err
 	var out struct {
 		Texts []ReplyText `json:"texts"`
 	}
-	return out.Texts, c.call(ctx, endpoint{path: "/x/im/auto_reply/get_reply_text"}, q, &out)
+	err := c.call(ctx, endpoint{path: "/x/im/auto_reply/get_reply_text"}, q, &out)
+	return out.Texts, err // after the call: Go leaves the order of the two unspecified
 }
 
 // SetReplyText creates (ID 0) or changes an auto-reply text (S7). Only Type, ID, Title,

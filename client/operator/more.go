@@ -44,7 +44,8 @@ func (c *Client) Works(ctx context.Context, mid uint64, limit int) ([]Work, erro
 	var out struct {
 		Works []Work `json:"works"`
 	}
-	return out.Works, c.do(ctx, http.MethodGet, path, nil, &out)
+	err := c.do(ctx, http.MethodGet, path, nil, &out)
+	return out.Works, err // after the call: Go leaves the order of the two unspecified
 }
 
 // Guard reports that fan bought a guard (上船) in up's live room; replied says whether
@@ -79,7 +80,8 @@ func (c *Client) Members(ctx context.Context, gid, after uint64, limit int) ([]M
 	var out struct {
 		Members []Member `json:"members"`
 	}
-	return out.Members, c.do(ctx, http.MethodGet, path, nil, &out)
+	err := c.do(ctx, http.MethodGet, path, nil, &out)
+	return out.Members, err // after the call: Go leaves the order of the two unspecified
 }
 
 // JoinMany makes up to 1000 users members at once: all of them, or none.
@@ -87,7 +89,8 @@ func (c *Client) JoinMany(ctx context.Context, gid uint64, mids []uint64) ([]Mem
 	var out struct {
 		Members []Member `json:"members"`
 	}
-	return out.Members, c.do(ctx, http.MethodPost, "/admin/v1/groups/"+id(gid)+"/members", map[string][]uint64{"mids": mids}, &out)
+	err := c.do(ctx, http.MethodPost, "/admin/v1/groups/"+id(gid)+"/members", map[string][]uint64{"mids": mids}, &out)
+	return out.Members, err // after the call: Go leaves the order of the two unspecified
 }
 
 // Push is a card a system account pushes (UP主小助手 and the others; docs/feed.md).

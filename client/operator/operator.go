@@ -149,7 +149,8 @@ func (c *Client) Users(ctx context.Context, after uint64, limit int) ([]User, er
 	if limit > 0 {
 		path += "&limit=" + strconv.Itoa(limit)
 	}
-	return out.Users, c.do(ctx, http.MethodGet, path, nil, &out)
+	err := c.do(ctx, http.MethodGet, path, nil, &out)
+	return out.Users, err // after the call: Go leaves the order of the two unspecified
 }
 
 // UserUpdate changes some of a user's fields (nil: unchanged).

@@ -1,16 +1,30 @@
 package wire_test
 
-// End-to-end tests of the notification feeds (docs/feed.md) through HTTP: notices posted
-// by the operator API's producers (POST /admin/v1/users/{mid}/notifications/...), read
-// back through N1 (both URLs), N2 (x/msgfeed/reply), x/msgfeed/at, x/msgfeed/like and
-// x/sys-msg/query_notify_list, with a fake clock. Helpers are prefixed fe2e to keep
-// clear of the other tests of the package.
+// End-to-end tests of the notification feeds (docs/feed.md) through HTTP, with a fake
+// clock: notices are posted through the operator client (Notify, NotifySystem, as the
+// producers of the operator API take them), and read back through the client package as
+// any program would — FeedUnread and FeedUnreadLegacy (N1, both URLs), ReplyFeed (N2),
+// AtFeed, LikeFeed and SystemNotices, and the iterators AllReplies, AllAts, AllLikes and
+// AllSystemNotices — into the typed client.ReplyFeed, client.AtFeed, client.LikeFeed and
+// client.SystemNotice.
+//
+// A few checks are about what the typed client cannot see or cannot ask. The JSON
+// itself: an empty page's exact bytes, 64-bit ids as exact integers, at_details [] and
+// data [], N1's exact keys, and no field the client's types lack (the client skips what
+// it does not know; these reads decode strictly). And requests the client does not form:
+// a cursor with a time but no id or an id but no time, malformed numbers, the web page's
+// extra parameters, an explicit page_size or cursor of 0. Those stay on the raw HTTP of
+// testkit, each saying why. Helpers are prefixed fe2e to keep clear of the other tests
+// of the package.
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"iter"
 	"maps"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -18,6 +32,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bilimsg/bilimsg/client"
+	"github.com/bilimsg/bilimsg/client/operator"
 	"github.com/bilimsg/bilimsg/internal/im"
 	"github.com/bilimsg/bilimsg/internal/testkit"
 )
@@ -35,158 +51,230 @@ var (
 	fe2eTimeParam = map[string]string{"reply": "reply_time", "at": "at_time", "like": "like_time"}
 )
 
-type fe2eUser struct {
-	Mid      uint64 `json:"mid"`
-	Fans     int    `json:"fans"`
-	Nickname string `json:"nickname"`
-	Avatar   string `json:"avatar"`
-	MidLink  string `json:"mid_link"`
-	Follow   bool   `json:"follow"`
+// fe2eWho is a user of a test as both APIs see them: c, a client logged in as the user,
+// for everything the typed client can say; the embedded testkit.User and s for the raw
+// HTTP of the checks it cannot make.
+type fe2eWho struct {
+	testkit.User
+	c *client.Client
+	s *testkit.Server
 }
 
-type fe2eCursor struct {
-	IsEnd bool   `json:"is_end"`
-	ID    uint64 `json:"id"`
-	Time  int64  `json:"time"`
+// fe2eNewUser creates a user with a login, and a client logged in as them.
+func fe2eNewUser(s *testkit.Server, mid uint64, name string) fe2eWho {
+	s.TB.Helper()
+	u := s.NewUser(mid, name)
+	return fe2eWho{User: u, c: s.Client(u), s: s}
 }
 
-type fe2eReplyItem struct {
-	SubjectID          uint64     `json:"subject_id"`
-	RootID             uint64     `json:"root_id"`
-	SourceID           uint64     `json:"source_id"`
-	TargetID           uint64     `json:"target_id"`
-	Type               string     `json:"type"`
-	BusinessID         int        `json:"business_id"`
-	Business           string     `json:"business"`
-	Title              string     `json:"title"`
-	Desc               string     `json:"desc"`
-	Image              string     `json:"image"`
-	URI                string     `json:"uri"`
-	NativeURI          string     `json:"native_uri"`
-	DetailTitle        string     `json:"detail_title"`
-	RootReplyContent   string     `json:"root_reply_content"`
-	SourceContent      string     `json:"source_content"`
-	TargetReplyContent string     `json:"target_reply_content"`
-	AtDetails          []fe2eUser `json:"at_details"`
-	TopicDetails       []any      `json:"topic_details"`
-	HideReplyButton    bool       `json:"hide_reply_button"`
-	HideLikeButton     bool       `json:"hide_like_button"`
-	LikeState          int        `json:"like_state"`
-	Danmu              any        `json:"danmu"`
-	Message            string     `json:"message"`
+// fe2eOK fails the test on an error.
+func fe2eOK(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
-type fe2eReplyEntry struct {
-	ID        uint64        `json:"id"`
-	User      fe2eUser      `json:"user"`
-	Item      fe2eReplyItem `json:"item"`
-	Counts    int           `json:"counts"`
-	IsMulti   int           `json:"is_multi"`
-	ReplyTime int64         `json:"reply_time"`
+// --- reading, through the client ---
+
+// fe2eTry is a page of w's feed kind after cur (zero: the first page): a
+// *client.ReplyFeed, *client.AtFeed or *client.LikeFeed, or the client's error.
+func fe2eTry(t *testing.T, w fe2eWho, kind string, cur client.FeedCursor) (any, error) {
+	t.Helper()
+	switch kind {
+	case "reply":
+		return w.c.ReplyFeed(t.Context(), cur)
+	case "at":
+		return w.c.AtFeed(t.Context(), cur)
+	case "like":
+		return w.c.LikeFeed(t.Context(), cur)
+	}
+	t.Fatalf("fe2eTry: feed %q", kind)
+	return nil, nil
 }
 
-type fe2eReplies struct {
-	Cursor     fe2eCursor       `json:"cursor"`
-	Items      []fe2eReplyEntry `json:"items"`
-	LastViewAt int64            `json:"last_view_at"`
+// fe2eFeed is fe2eTry that must succeed.
+func fe2eFeed(t *testing.T, w fe2eWho, kind string, cur client.FeedCursor) any {
+	t.Helper()
+	p, err := fe2eTry(t, w, kind, cur)
+	if err != nil {
+		t.Fatalf("msgfeed/%s of %d after %+v: %v", kind, w.Mid, cur, err)
+	}
+	fe2eLatest(t, p)
+	return p
 }
 
-type fe2eAtItem struct {
-	Type          string     `json:"type"`
-	Business      string     `json:"business"`
-	BusinessID    int        `json:"business_id"`
-	Title         string     `json:"title"`
-	Image         string     `json:"image"`
-	URI           string     `json:"uri"`
-	SourceContent string     `json:"source_content"`
-	SourceID      uint64     `json:"source_id"`
-	TargetID      uint64     `json:"target_id"`
-	RootID        uint64     `json:"root_id"`
-	SubjectID     uint64     `json:"subject_id"`
-	NativeURI     string     `json:"native_uri"`
-	AtDetails     []fe2eUser `json:"at_details"`
+// fe2eLatest checks that a like page's latest.items is []. (The JSON decoder leaves the
+// slice nil for null or an absent key and makes it empty for [].)
+func fe2eLatest(t *testing.T, p any) {
+	t.Helper()
+	if d, ok := p.(*client.LikeFeed); ok && (d.Latest.Items == nil || len(d.Latest.Items) != 0) {
+		t.Errorf("like feed: latest.items must be [], got %+v", d.Latest.Items)
+	}
 }
 
-type fe2eAtEntry struct {
-	ID     uint64     `json:"id"`
-	User   fe2eUser   `json:"user"`
-	Item   fe2eAtItem `json:"item"`
-	AtTime int64      `json:"at_time"`
+func fe2eReplies(t *testing.T, w fe2eWho) *client.ReplyFeed {
+	t.Helper()
+	return fe2eFeed(t, w, "reply", client.FeedCursor{}).(*client.ReplyFeed)
 }
 
-type fe2eAts struct {
-	Cursor     fe2eCursor    `json:"cursor"`
-	Items      []fe2eAtEntry `json:"items"`
-	LastViewAt int64         `json:"last_view_at"`
+func fe2eAts(t *testing.T, w fe2eWho) *client.AtFeed {
+	t.Helper()
+	return fe2eFeed(t, w, "at", client.FeedCursor{}).(*client.AtFeed)
 }
 
-type fe2eLikeItem struct {
-	ItemID          uint64 `json:"item_id"`
-	Pid             uint64 `json:"pid"`
-	Type            string `json:"type"`
-	Business        string `json:"business"`
-	BusinessID      int    `json:"business_id"`
-	ReplyBusinessID int    `json:"reply_business_id"`
-	LikeBusinessID  int    `json:"like_business_id"`
-	Title           string `json:"title"`
-	Desc            string `json:"desc"`
-	Image           string `json:"image"`
-	URI             string `json:"uri"`
-	DetailName      string `json:"detail_name"`
-	NativeURI       string `json:"native_uri"`
-	Ctime           int64  `json:"ctime"`
+func fe2eLikes(t *testing.T, w fe2eWho) *client.LikeFeed {
+	t.Helper()
+	return fe2eFeed(t, w, "like", client.FeedCursor{}).(*client.LikeFeed)
 }
 
-type fe2eLikeEntry struct {
-	ID          uint64       `json:"id"`
-	Users       []fe2eUser   `json:"users"`
-	Item        fe2eLikeItem `json:"item"`
-	Counts      int          `json:"counts"`
-	LikeTime    int64        `json:"like_time"`
-	NoticeState int          `json:"notice_state"`
+// fe2eSys is a page of w's system notifications after cursor (0: the newest), at most
+// size of them (0: the server's default).
+func fe2eSys(t *testing.T, w fe2eWho, cursor uint64, size int) []client.SystemNotice {
+	t.Helper()
+	l, err := w.c.SystemNotices(t.Context(), cursor, size)
+	if err != nil {
+		t.Fatalf("query_notify_list of %d (cursor %d, page_size %d): %v", w.Mid, cursor, size, err)
+	}
+	// The client reads data null as a nil list, and [] as an empty one.
+	if l == nil {
+		t.Errorf("query_notify_list: data must be an array, got null")
+	}
+	return l
 }
 
-type fe2eLikes struct {
-	Latest struct {
-		Items      []fe2eLikeEntry `json:"items"`
-		LastViewAt int64           `json:"last_view_at"`
-	} `json:"latest"`
-	Total struct {
-		Cursor fe2eCursor      `json:"cursor"`
-		Items  []fe2eLikeEntry `json:"items"`
-	} `json:"total"`
+func fe2eSysIDs(ns []client.SystemNotice) []uint64 {
+	out := []uint64{}
+	for _, n := range ns {
+		out = append(out, n.ID)
+	}
+	return out
 }
 
-type fe2eSys struct {
-	ID        uint64 `json:"id"`
-	Cursor    uint64 `json:"cursor"`
-	Publisher struct {
-		Name string `json:"name"`
-		Mid  uint64 `json:"mid"`
-		Face string `json:"face"`
-	} `json:"publisher"`
-	Type    int    `json:"type"`
-	Title   string `json:"title"`
-	Content string `json:"content"`
-	Source  struct {
-		Name string `json:"name"`
-		Logo string `json:"logo"`
-	} `json:"source"`
-	TimeAt         string `json:"time_at"`
-	CardType       int    `json:"card_type"`
-	CardBrief      string `json:"card_brief"`
-	CardMsgBrief   string `json:"card_msg_brief"`
-	CardCover      string `json:"card_cover"`
-	CardStoryTitle string `json:"card_story_title"`
-	CardLink       string `json:"card_link"`
-	MC             string `json:"mc"`
-	IsStation      int    `json:"is_station"`
-	IsSend         int    `json:"is_send"`
-	NotifyCursor   uint64 `json:"notify_cursor"`
+// fe2ePage is what every (time, id) feed has: a cursor, its items' ids and times, and
+// last_view_at.
+type fe2ePage struct {
+	Cursor     client.FeedCursor
+	IDs        []uint64
+	Times      []int64
+	LastViewAt int64
 }
 
-// fe2eData checks that r is a success and decodes its data strictly into out.
-func fe2eData(t *testing.T, r testkit.Raw, what string, out any) {
+// fe2ePageOf is the fe2ePage of a page of any of the three feeds.
+func fe2ePageOf(t *testing.T, page any) fe2ePage {
+	t.Helper()
+	p := fe2ePage{IDs: []uint64{}, Times: []int64{}}
+	switch d := page.(type) {
+	case *client.ReplyFeed:
+		p.Cursor, p.LastViewAt = d.Cursor, d.LastViewAt
+		for _, it := range d.Items {
+			p.IDs, p.Times = append(p.IDs, it.ID), append(p.Times, it.ReplyTime)
+		}
+	case *client.AtFeed:
+		p.Cursor, p.LastViewAt = d.Cursor, d.LastViewAt
+		for _, it := range d.Items {
+			p.IDs, p.Times = append(p.IDs, it.ID), append(p.Times, it.AtTime)
+		}
+	case *client.LikeFeed:
+		p.Cursor, p.LastViewAt = d.Total.Cursor, d.Latest.LastViewAt
+		for _, it := range d.Total.Items {
+			p.IDs, p.Times = append(p.IDs, it.ID), append(p.Times, it.LikeTime)
+		}
+	default:
+		t.Fatalf("fe2ePageOf: %T", page)
+	}
+	return p
+}
+
+// fe2eRead reads one page of a reply, @ or like feed after cur (zero: the first page).
+func fe2eRead(t *testing.T, w fe2eWho, kind string, cur client.FeedCursor) fe2ePage {
+	t.Helper()
+	return fe2ePageOf(t, fe2eFeed(t, w, kind, cur))
+}
+
+// fe2eList reads a page of any feed, the system list included, after cur (zero: the
+// first page), and returns its ids (newest first) and last_view_at (0 for the system
+// list, which has none). The system list's cursor is cur.ID alone.
+func fe2eList(t *testing.T, w fe2eWho, kind string, cur client.FeedCursor) ([]uint64, int64) {
+	t.Helper()
+	if kind == "system" {
+		return fe2eSysIDs(fe2eSys(t, w, cur.ID, 0)), 0
+	}
+	p := fe2eRead(t, w, kind, cur)
+	return p.IDs, p.LastViewAt
+}
+
+// fe2eAll is all of w's feed kind through the client's iterator, newest first.
+func fe2eAll(t *testing.T, w fe2eWho, kind string) []uint64 {
+	t.Helper()
+	ctx := t.Context()
+	switch kind {
+	case "reply":
+		return fe2eCollect(t, kind, w.c.AllReplies(ctx), func(e client.ReplyEntry) uint64 { return e.ID })
+	case "at":
+		return fe2eCollect(t, kind, w.c.AllAts(ctx), func(e client.AtEntry) uint64 { return e.ID })
+	case "like":
+		return fe2eCollect(t, kind, w.c.AllLikes(ctx), func(e client.LikeEntry) uint64 { return e.ID })
+	case "system":
+		return fe2eCollect(t, kind, w.c.AllSystemNotices(ctx), func(n client.SystemNotice) uint64 { return n.ID })
+	}
+	t.Fatalf("fe2eAll: feed %q", kind)
+	return nil
+}
+
+func fe2eCollect[E any](t *testing.T, kind string, seq iter.Seq2[E, error], id func(E) uint64) []uint64 {
+	t.Helper()
+	out := []uint64{}
+	for e, err := range seq {
+		if err != nil {
+			t.Fatalf("all of %s: %v", kind, err)
+		}
+		out = append(out, id(e))
+	}
+	return out
+}
+
+// fe2eByFeed are N1's counts by feed.
+func fe2eByFeed(d *client.FeedUnread) map[string]int64 {
+	return map[string]int64{"reply": d.Reply, "at": d.At, "like": d.Like, "system": d.SysMsg}
+}
+
+// fe2eUnread are w's unread counts by feed (N1, new URL), checking the aliases.
+func fe2eUnread(t *testing.T, w fe2eWho) map[string]int64 {
+	t.Helper()
+	d, err := w.c.FeedUnread(t.Context())
+	if err != nil {
+		t.Fatalf("N1 of %d: %v", w.Mid, err)
+	}
+	if d.RecvReply != d.Reply || d.RecvLike != d.Like {
+		t.Errorf("N1 of %d: recv_reply %d / reply %d, recv_like %d / like %d", w.Mid, d.RecvReply, d.Reply,
+			d.RecvLike, d.Like)
+	}
+	return fe2eByFeed(d)
+}
+
+// fe2eShow prints N1's answer with sys_msg_style's value (or "absent") for its pointer.
+func fe2eShow(d client.FeedUnread) string {
+	style := "absent"
+	if d.SysMsgStyle != nil {
+		style = strconv.Itoa(*d.SysMsgStyle)
+	}
+	d.SysMsgStyle = nil
+	return fmt.Sprintf("%+v sys_msg_style:%s", d, style)
+}
+
+// --- reading, raw ---
+
+// fe2eRawGet is path as w with exactly the parameters q: for requests the client does
+// not send and answers whose JSON matters.
+func fe2eRawGet(t *testing.T, w fe2eWho, path string, q url.Values) testkit.Raw {
+	t.Helper()
+	return w.s.Get(w.User, path, q)
+}
+
+// fe2eStrict checks that r is a success and decodes its data strictly into out: a field
+// that out's type lacks is an error, where the client would skip it.
+func fe2eStrict(t *testing.T, r testkit.Raw, what string, out any) {
 	t.Helper()
 	if c := r.Code(t); c != 0 {
 		t.Fatalf("%s: code %d: %s", what, c, r.Body)
@@ -204,145 +292,103 @@ func fe2eData(t *testing.T, r testkit.Raw, what string, out any) {
 	}
 }
 
-func fe2eGet(t *testing.T, s *testkit.Server, u testkit.User, kind string, q url.Values) testkit.Raw {
-	t.Helper()
-	if kind == "system" {
-		return s.Get(u, fe2eSysList, q)
-	}
-	return s.Get(u, "/x/msgfeed/"+kind, q)
+// fe2eNewPage is an empty page of feed kind in the client's types, to decode into.
+func fe2eNewPage(kind string) any {
+	return map[string]any{"reply": &client.ReplyFeed{}, "at": &client.AtFeed{}, "like": &client.LikeFeed{}}[kind]
 }
 
-func fe2eReplyPage(t *testing.T, s *testkit.Server, u testkit.User, q url.Values) fe2eReplies {
+// fe2eReadRaw is fe2eRead with exactly the parameters q, decoded strictly into the
+// client's types.
+func fe2eReadRaw(t *testing.T, w fe2eWho, kind string, q url.Values) fe2ePage {
 	t.Helper()
-	var d fe2eReplies
-	fe2eData(t, fe2eGet(t, s, u, "reply", q), "msgfeed/reply", &d)
-	return d
+	p := fe2eNewPage(kind)
+	fe2eStrict(t, fe2eRawGet(t, w, "/x/msgfeed/"+kind, q), "msgfeed/"+kind, p)
+	fe2eLatest(t, p)
+	return fe2ePageOf(t, p)
 }
 
-func fe2eAtPage(t *testing.T, s *testkit.Server, u testkit.User, q url.Values) fe2eAts {
+// fe2eSysRaw is fe2eSys with exactly the parameters q, decoded strictly.
+func fe2eSysRaw(t *testing.T, w fe2eWho, q url.Values) []client.SystemNotice {
 	t.Helper()
-	var d fe2eAts
-	fe2eData(t, fe2eGet(t, s, u, "at", q), "msgfeed/at", &d)
-	return d
-}
-
-func fe2eLikePage(t *testing.T, s *testkit.Server, u testkit.User, q url.Values) fe2eLikes {
-	t.Helper()
-	var d fe2eLikes
-	fe2eData(t, fe2eGet(t, s, u, "like", q), "msgfeed/like", &d)
-	if d.Latest.Items == nil || len(d.Latest.Items) != 0 {
-		t.Errorf("like feed: latest.items must be [], got %+v", d.Latest.Items)
-	}
-	return d
-}
-
-func fe2eSysPage(t *testing.T, s *testkit.Server, u testkit.User, q url.Values) []fe2eSys {
-	t.Helper()
-	var d []fe2eSys
-	fe2eData(t, fe2eGet(t, s, u, "system", q), "query_notify_list", &d)
-	if d == nil {
+	var l []client.SystemNotice
+	fe2eStrict(t, fe2eRawGet(t, w, fe2eSysList, q), "query_notify_list", &l)
+	if l == nil {
 		t.Errorf("query_notify_list: data must be an array, got null")
 	}
-	return d
+	return l
 }
 
-// fe2ePage is what every (time, id) feed has: a cursor, its items' ids and times, and
-// last_view_at.
-type fe2ePage struct {
-	Cursor     fe2eCursor
-	IDs        []uint64
-	Times      []int64
-	LastViewAt int64
-}
-
-// fe2eRead reads one page of a reply, @ or like feed.
-func fe2eRead(t *testing.T, s *testkit.Server, u testkit.User, kind string, q url.Values) fe2ePage {
-	t.Helper()
-	p := fe2ePage{IDs: []uint64{}, Times: []int64{}}
-	switch kind {
-	case "reply":
-		d := fe2eReplyPage(t, s, u, q)
-		p.Cursor, p.LastViewAt = d.Cursor, d.LastViewAt
-		for _, it := range d.Items {
-			p.IDs, p.Times = append(p.IDs, it.ID), append(p.Times, it.ReplyTime)
-		}
-	case "at":
-		d := fe2eAtPage(t, s, u, q)
-		p.Cursor, p.LastViewAt = d.Cursor, d.LastViewAt
-		for _, it := range d.Items {
-			p.IDs, p.Times = append(p.IDs, it.ID), append(p.Times, it.AtTime)
-		}
-	case "like":
-		d := fe2eLikePage(t, s, u, q)
-		p.Cursor, p.LastViewAt = d.Total.Cursor, d.Latest.LastViewAt
-		for _, it := range d.Total.Items {
-			p.IDs, p.Times = append(p.IDs, it.ID), append(p.Times, it.LikeTime)
-		}
-	default:
-		t.Fatalf("fe2eRead: feed %q", kind)
-	}
-	return p
-}
-
-// fe2eAfter is the query of the page after cursor c.
-func fe2eAfter(kind string, c fe2eCursor) url.Values {
+// fe2eAfter is the raw query of the page after cursor c.
+func fe2eAfter(kind string, c client.FeedCursor) url.Values {
 	return url.Values{"id": {strconv.FormatUint(c.ID, 10)}, fe2eTimeParam[kind]: {strconv.FormatInt(c.Time, 10)}}
 }
 
+// --- posting, through the operator client ---
+
 // fe2eNotice is a notice from actor about item (item_id, ignored by replies and @s).
-func fe2eNotice(actor, item uint64) map[string]any {
-	return map[string]any{"actor": actor, "type": "reply", "business_id": 1, "business": "评论", "title": "我的视频",
-		"uri": "https://www.bilibili.com/video/BV1xx411c7mD", "source_content": "说得好", "item_id": item}
+func fe2eNotice(actor, item uint64) operator.Notice {
+	return operator.Notice{Actor: actor, Type: "reply", BusinessID: 1, Business: "评论", Title: "我的视频",
+		URI: "https://www.bilibili.com/video/BV1xx411c7mD", Source: "说得好", ItemID: item}
 }
 
-// fe2ePost posts body to owner's feed kind and returns the answer.
-func fe2ePost(t *testing.T, s *testkit.Server, owner uint64, kind string, body map[string]any) (uint64, bool) {
+// fe2ePost posts n to owner's feed kind and returns the answer.
+func fe2ePost(t *testing.T, op *operator.Client, owner uint64, kind string, n operator.Notice) (uint64, bool) {
 	t.Helper()
-	var out struct {
-		ID        uint64 `json:"id"`
-		Delivered bool   `json:"delivered"`
+	p, err := op.Notify(t.Context(), owner, kind, n)
+	if err != nil {
+		t.Fatalf("notify %d (%s): %v", owner, kind, err)
 	}
-	if st := s.Admin("POST", fmt.Sprintf("/admin/v1/users/%d/notifications/%s", owner, kind), body, &out); st != 200 {
-		t.Fatalf("notify %d (%s): status %d", owner, kind, st)
+	if p.Delivered != (p.ID != 0) {
+		t.Errorf("notify %d (%s): delivered %v with id %d", owner, kind, p.Delivered, p.ID)
 	}
-	if out.Delivered != (out.ID != 0) {
-		t.Errorf("notify %d (%s): delivered %v with id %d", owner, kind, out.Delivered, out.ID)
-	}
-	return out.ID, out.Delivered
+	return p.ID, p.Delivered
 }
 
 // fe2eMust posts a notice that must be delivered and returns its item id.
-func fe2eMust(t *testing.T, s *testkit.Server, owner uint64, kind string, body map[string]any) uint64 {
+func fe2eMust(t *testing.T, op *operator.Client, owner uint64, kind string, n operator.Notice) uint64 {
 	t.Helper()
-	id, ok := fe2ePost(t, s, owner, kind, body)
+	id, ok := fe2ePost(t, op, owner, kind, n)
 	if !ok {
 		t.Fatalf("notify %d (%s): not delivered", owner, kind)
 	}
 	return id
 }
 
-func fe2eSystem(t *testing.T, s *testkit.Server, owner uint64, title string) uint64 {
+// fe2eSystem posts a system notice, which is always delivered, and returns its id.
+func fe2eSystem(t *testing.T, op *operator.Client, owner uint64, n operator.SystemNotice) uint64 {
 	t.Helper()
-	return fe2eMust(t, s, owner, "system", map[string]any{"title": title, "content": "内容 " + title})
-}
-
-// fe2eCounts is u's N1 on path, every field.
-func fe2eCounts(t *testing.T, s *testkit.Server, u testkit.User, path string) map[string]int64 {
-	t.Helper()
-	var d map[string]int64
-	fe2eData(t, s.Get(u, path, nil), path, &d)
-	return d
-}
-
-// fe2eUnread are u's unread counts by feed (new URL), checking the aliases.
-func fe2eUnread(t *testing.T, s *testkit.Server, u testkit.User) map[string]int64 {
-	t.Helper()
-	d := fe2eCounts(t, s, u, fe2eUnreadNew)
-	if d["recv_reply"] != d["reply"] || d["recv_like"] != d["like"] {
-		t.Errorf("N1 of %d: recv_reply %d / reply %d, recv_like %d / like %d", u.Mid, d["recv_reply"], d["reply"],
-			d["recv_like"], d["like"])
+	p, err := op.NotifySystem(t.Context(), owner, n)
+	if err != nil {
+		t.Fatalf("notify %d (system): %v", owner, err)
 	}
-	return map[string]int64{"reply": d["reply"], "at": d["at"], "like": d["like"], "system": d["sys_msg"]}
+	if !p.Delivered || p.ID == 0 {
+		t.Fatalf("notify %d (system): delivered %v with id %d", owner, p.Delivered, p.ID)
+	}
+	return p.ID
+}
+
+func fe2eSystemTitled(t *testing.T, op *operator.Client, owner uint64, title string) uint64 {
+	t.Helper()
+	return fe2eSystem(t, op, owner, operator.SystemNotice{Title: title, Content: "内容 " + title})
+}
+
+// fe2ePostAny posts to any feed, the system list included.
+func fe2ePostAny(t *testing.T, op *operator.Client, owner uint64, kind string, actor, item uint64) uint64 {
+	t.Helper()
+	if kind == "system" {
+		return fe2eSystemTitled(t, op, owner, "通知 "+strconv.FormatUint(item, 10))
+	}
+	return fe2eMust(t, op, owner, kind, fe2eNotice(actor, item))
+}
+
+// fe2ePrefs changes w's message settings through the client (bilibili name → value).
+func fe2ePrefs(t *testing.T, w fe2eWho, prefs map[string]int) {
+	t.Helper()
+	var u client.PreferenceUpdate
+	for k, v := range prefs {
+		fe2eOK(t, u.Set(k, v))
+	}
+	fe2eOK(t, w.c.SetPreferences(t.Context(), u))
 }
 
 func fe2eNow(s *testkit.Server) int64 { return s.App.FakeClock.Now().Unix() }
@@ -353,7 +399,7 @@ func fe2eReversed(ids []uint64) []uint64 {
 	return out
 }
 
-func fe2eMids(us []fe2eUser) []uint64 {
+func fe2eMids(us []client.FeedUser) []uint64 {
 	out := []uint64{}
 	for _, u := range us {
 		out = append(out, u.Mid)
@@ -366,53 +412,82 @@ func fe2eMids(us []fe2eUser) []uint64 {
 func TestFeedE2EUnreadCounts(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
-	me := s.NewUser(10, "收件人")
+	op := s.Operator()
+	me := fe2eNewUser(s, 10, "收件人")
 	s.NewUser(20, "甲")
 	s.NewUser(21, "乙")
 	zero := map[string]int64{"reply": 0, "at": 0, "like": 0, "system": 0}
-	if got := fe2eUnread(t, s, me); !maps.Equal(got, zero) {
+	if got := fe2eUnread(t, me); !maps.Equal(got, zero) {
 		t.Errorf("before any notice: %v", got)
 	}
 	for range 2 {
-		fe2eMust(t, s, 10, "reply", fe2eNotice(20, 0))
+		fe2eMust(t, op, 10, "reply", fe2eNotice(20, 0))
 	}
 	for range 3 {
-		fe2eMust(t, s, 10, "at", fe2eNotice(21, 0))
+		fe2eMust(t, op, 10, "at", fe2eNotice(21, 0))
 	}
 	// Three likes of two things: two items.
-	fe2eMust(t, s, 10, "like", fe2eNotice(20, 1))
-	fe2eMust(t, s, 10, "like", fe2eNotice(21, 1))
-	fe2eMust(t, s, 10, "like", fe2eNotice(20, 2))
+	fe2eMust(t, op, 10, "like", fe2eNotice(20, 1))
+	fe2eMust(t, op, 10, "like", fe2eNotice(21, 1))
+	fe2eMust(t, op, 10, "like", fe2eNotice(20, 2))
 	for range 4 {
-		fe2eSystem(t, s, 10, "公告")
+		fe2eSystemTitled(t, op, 10, "公告")
 	}
-	wantNew := map[string]int64{"at": 3, "chat": 0, "coin": 0, "danmu": 0, "favorite": 0, "like": 2, "recv_like": 2,
-		"recv_reply": 2, "reply": 2, "sys_msg": 4, "sys_msg_style": 1, "up": 0}
-	wantOld := maps.Clone(wantNew)
-	delete(wantOld, "sys_msg_style")
-	if got := fe2eCounts(t, s, me, fe2eUnreadNew); !maps.Equal(got, wantNew) {
-		t.Errorf("%s: %v\nwant %v", fe2eUnreadNew, got, wantNew)
+	wantNew := client.FeedUnread{At: 3, Like: 2, RecvLike: 2, RecvReply: 2, Reply: 2, SysMsg: 4, SysMsgStyle: new(1)}
+	wantOld := wantNew
+	wantOld.SysMsgStyle = nil
+	counts := func(path string) *client.FeedUnread {
+		t.Helper()
+		get := me.c.FeedUnread
+		if path == fe2eUnreadOld {
+			get = me.c.FeedUnreadLegacy
+		}
+		d, err := get(t.Context())
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return d
 	}
-	if got := fe2eCounts(t, s, me, fe2eUnreadOld); !maps.Equal(got, wantOld) {
-		t.Errorf("%s: %v\nwant %v", fe2eUnreadOld, got, wantOld)
+	for path, want := range map[string]client.FeedUnread{fe2eUnreadNew: wantNew, fe2eUnreadOld: wantOld} {
+		if got := counts(path); fe2eShow(*got) != fe2eShow(want) {
+			t.Errorf("%s: %s\nwant %s", path, fe2eShow(*got), fe2eShow(want))
+		}
 	}
-	// The client's parameters are accepted and ignored.
+	// Raw: N1's exact keys (the client reads an absent count as 0, and skips a key it
+	// does not know).
+	keysOld := []string{"at", "chat", "coin", "danmu", "favorite", "like", "recv_like", "recv_reply", "reply", "sys_msg", "up"}
+	keysNew := slices.Sorted(slices.Values(append(slices.Clone(keysOld), "sys_msg_style")))
+	for path, want := range map[string][]string{fe2eUnreadNew: keysNew, fe2eUnreadOld: keysOld} {
+		var d map[string]int64
+		fe2eStrict(t, fe2eRawGet(t, me, path, nil), path, &d)
+		if got := slices.Sorted(maps.Keys(d)); !slices.Equal(got, want) {
+			t.Errorf("%s: keys %v\nwant %v", path, got, want)
+		}
+	}
+	// The web page's parameters are accepted and ignored. Raw: the client does not send
+	// them.
 	q := url.Values{"build": {"0"}, "mobi_app": {"web"}, "platform": {"web"}, "web_location": {"333.1365"}}
 	for _, path := range []string{fe2eUnreadOld, fe2eUnreadNew} {
-		var d map[string]int64
-		fe2eData(t, s.Get(me, path, q), path, &d)
-		if d["reply"] != 2 || d["sys_msg"] != 4 {
-			t.Errorf("%s with the client's parameters: %v", path, d)
-		}
-		// Not logged in.
-		if c := s.Get(testkit.User{}, path, nil).Code(t); c != -101 {
-			t.Errorf("%s without SESSDATA: code %d, want -101", path, c)
+		var d client.FeedUnread
+		fe2eStrict(t, fe2eRawGet(t, me, path, q), path, &d)
+		if d.Reply != 2 || d.SysMsg != 4 {
+			t.Errorf("%s with the web page's parameters: %s", path, fe2eShow(d))
 		}
 	}
+	// Not logged in.
+	nobody := s.Client(testkit.User{})
+	if _, err := nobody.FeedUnread(t.Context()); !errors.Is(err, client.ErrNotLoggedIn) {
+		t.Errorf("%s without SESSDATA: %v, want -101", fe2eUnreadNew, err)
+	}
+	if _, err := nobody.FeedUnreadLegacy(t.Context()); !errors.Is(err, client.ErrNotLoggedIn) {
+		t.Errorf("%s without SESSDATA: %v, want -101", fe2eUnreadOld, err)
+	}
 	// Private messages are not notifications (N1 does not count them).
-	s.SendText(s.NewUser(22, "丙"), 10, "你好")
-	if got := fe2eCounts(t, s, me, fe2eUnreadNew); !maps.Equal(got, wantNew) {
-		t.Errorf("after a private message: %v", got)
+	if _, err := fe2eNewUser(s, 22, "丙").c.SendText(t.Context(), client.User(10), "你好"); err != nil {
+		t.Fatalf("send a private message: %v", err)
+	}
+	if got := counts(fe2eUnreadNew); fe2eShow(*got) != fe2eShow(wantNew) {
+		t.Errorf("after a private message: %s", fe2eShow(*got))
 	}
 }
 
@@ -426,7 +501,8 @@ func TestFeedE2EPaging(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			s := testkit.Start(t, testkit.Options{})
-			me := s.NewUser(10, "收件人")
+			op := s.Operator()
+			me := fe2eNewUser(s, 10, "收件人")
 			actors := []uint64{s.NewUser(20, "甲").Mid, s.NewUser(21, "乙").Mid, s.NewUser(22, "丙").Mid}
 			var posted []uint64
 			timeOf := map[uint64]int64{}
@@ -434,22 +510,22 @@ func TestFeedE2EPaging(t *testing.T) {
 				if i > 0 && i%4 == 0 {
 					s.Advance(time.Second)
 				}
-				id := fe2eMust(t, s, 10, kind, fe2eNotice(actors[i%3], uint64(1000+i)))
+				id := fe2eMust(t, op, 10, kind, fe2eNotice(actors[i%3], uint64(1000+i)))
 				if len(posted) > 0 && id <= posted[len(posted)-1] {
 					t.Fatalf("ids do not increase: %d after %d", id, posted[len(posted)-1])
 				}
 				posted = append(posted, id)
 				timeOf[id] = fe2eNow(s)
 			}
-			if got := fe2eUnread(t, s, me)[kind]; got != 47 {
+			if got := fe2eUnread(t, me)[kind]; got != 47 {
 				t.Errorf("unread %s = %d, want 47", kind, got)
 			}
 			var seen []uint64
 			var sizes []int
 			var pages []fe2ePage
-			q := url.Values{}
+			var cur client.FeedCursor
 			for len(pages) < 5 {
-				p := fe2eRead(t, s, me, kind, q)
+				p := fe2eRead(t, me, kind, cur)
 				pages = append(pages, p)
 				sizes = append(sizes, len(p.IDs))
 				seen = append(seen, p.IDs...)
@@ -464,7 +540,7 @@ func TestFeedE2EPaging(t *testing.T) {
 				if p.Cursor.IsEnd {
 					break
 				}
-				q = fe2eAfter(kind, p.Cursor)
+				cur = p.Cursor
 			}
 			if !slices.Equal(sizes, []int{20, 20, 7}) {
 				t.Fatalf("page sizes %v, want [20 20 7]", sizes)
@@ -482,19 +558,25 @@ func TestFeedE2EPaging(t *testing.T) {
 						i+1, p.Cursor.Time, i+2, next.Times[0])
 				}
 			}
-			// After the last page: an empty page.
-			r := fe2eGet(t, s, me, kind, fe2eAfter(kind, pages[2].Cursor))
+			// After the last page: an empty page. Raw: its exact bytes (key order, zero
+			// cursor, items [] rather than null).
+			r := fe2eRawGet(t, me, "/x/msgfeed/"+kind, fe2eAfter(kind, pages[2].Cursor))
 			if !bytes.Contains(r.Body, []byte(`"cursor":{"is_end":true,"id":0,"time":0},"items":[]`)) {
 				t.Errorf("page after the last: %s", r.Body)
 			}
-			if p := fe2eRead(t, s, me, kind, fe2eAfter(kind, pages[2].Cursor)); len(p.IDs) != 0 {
+			if p := fe2eRead(t, me, kind, pages[2].Cursor); len(p.IDs) != 0 {
 				t.Errorf("page after the last: %v", p.IDs)
 			}
-			// The page size does not depend on anything the client sends.
-			q = url.Values{"ps": {"50"}, "page_size": {"50"}, "build": {"0"}, "mobi_app": {"web"}, "platform": {"web"},
+			// The page size does not depend on anything the client sends. Raw: the client
+			// sends no page size nor the web page's parameters.
+			q := url.Values{"ps": {"50"}, "page_size": {"50"}, "build": {"0"}, "mobi_app": {"web"}, "platform": {"web"},
 				"web_location": {"333.40164"}}
-			if p := fe2eRead(t, s, me, kind, q); len(p.IDs) != 20 {
+			if p := fe2eReadRaw(t, me, kind, q); len(p.IDs) != 20 {
 				t.Errorf("page with extra parameters: %d items", len(p.IDs))
+			}
+			// The client's iterator pages through the same items.
+			if got, want := fe2eAll(t, me, kind), fe2eReversed(posted); !slices.Equal(got, want) {
+				t.Errorf("the client's iterator: %v\nwant %v", got, want)
 			}
 		})
 	}
@@ -504,41 +586,43 @@ func TestFeedE2EPaging(t *testing.T) {
 func TestFeedE2EIsEndExact(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
+	op := s.Operator()
 	s.NewUser(20, "甲")
 	for _, c := range []struct {
 		n     int
 		sizes []int
 	}{{1, []int{1}}, {20, []int{20}}, {21, []int{20, 1}}, {40, []int{20, 20}}, {41, []int{20, 20, 1}}} {
 		owner := uint64(100 + c.n)
-		me := s.NewUser(owner, fmt.Sprintf("u%d", c.n))
+		me := fe2eNewUser(s, owner, fmt.Sprintf("u%d", c.n))
 		for _, kind := range fe2eKinds {
 			for i := range c.n {
-				fe2eMust(t, s, owner, kind, fe2eNotice(20, uint64(i+1)))
+				fe2eMust(t, op, owner, kind, fe2eNotice(20, uint64(i+1)))
 			}
 			var sizes []int
-			q := url.Values{}
+			var cur client.FeedCursor
 			for len(sizes) < 5 {
-				p := fe2eRead(t, s, me, kind, q)
+				p := fe2eRead(t, me, kind, cur)
 				sizes = append(sizes, len(p.IDs))
 				if p.Cursor.IsEnd {
 					break
 				}
-				q = fe2eAfter(kind, p.Cursor)
+				cur = p.Cursor
 			}
 			if !slices.Equal(sizes, c.sizes) {
 				t.Errorf("%d %s items: pages %v, want %v (the last one is_end)", c.n, kind, sizes, c.sizes)
 			}
 		}
 	}
-	// No items: an empty first page, is_end.
-	me := s.NewUser(99, "空")
+	// No items: an empty first page, is_end. Raw: the exact bytes (items [] and data []
+	// rather than null).
+	me := fe2eNewUser(s, 99, "空")
 	for _, kind := range fe2eKinds {
-		r := fe2eGet(t, s, me, kind, nil)
+		r := fe2eRawGet(t, me, "/x/msgfeed/"+kind, nil)
 		if !bytes.Contains(r.Body, []byte(`"cursor":{"is_end":true,"id":0,"time":0},"items":[]`)) {
 			t.Errorf("empty %s feed: %s", kind, r.Body)
 		}
 	}
-	if r := fe2eGet(t, s, me, "system", nil); !bytes.Contains(r.Body, []byte(`"data":[]`)) {
+	if r := fe2eRawGet(t, me, fe2eSysList, nil); !bytes.Contains(r.Body, []byte(`"data":[]`)) {
 		t.Errorf("empty system list: %s", r.Body)
 	}
 }
@@ -547,8 +631,9 @@ func TestFeedE2EIsEndExact(t *testing.T) {
 func TestFeedE2ECursors(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
-	me := s.NewUser(10, "收件人")
-	other := s.NewUser(11, "别人")
+	op := s.Operator()
+	me := fe2eNewUser(s, 10, "收件人")
+	other := fe2eNewUser(s, 11, "别人")
 	s.NewUser(20, "甲")
 	for _, kind := range fe2eKinds {
 		// Three items in each of three seconds; another user's items in between.
@@ -558,39 +643,45 @@ func TestFeedE2ECursors(t *testing.T) {
 		for sec := range 3 {
 			var ids []uint64
 			for i := range 3 {
-				ids = append(ids, fe2eMust(t, s, 10, kind, fe2eNotice(20, uint64(10*sec+i+1))))
-				theirs = append(theirs, fe2eMust(t, s, 11, kind, fe2eNotice(20, uint64(10*sec+i+1))))
+				ids = append(ids, fe2eMust(t, op, 10, kind, fe2eNotice(20, uint64(10*sec+i+1))))
+				theirs = append(theirs, fe2eMust(t, op, 11, kind, fe2eNotice(20, uint64(10*sec+i+1))))
 			}
 			mine, secs = append(mine, ids), append(secs, fe2eNow(s))
 			s.Advance(time.Second)
 		}
 		all := fe2eReversed(slices.Concat(mine...))
-		before := fe2eUnread(t, s, me)[kind]
+		before := fe2eUnread(t, me)[kind]
 		tp := fe2eTimeParam[kind]
-		str := func(n uint64) string { return strconv.FormatUint(n, 10) }
 		sec := func(i int) string { return strconv.FormatInt(secs[i], 10) }
 		for _, c := range []struct {
 			name string
-			q    url.Values
+			cur  client.FeedCursor
+			raw  url.Values // sent as is instead of cur: a cursor the client does not send
 			want []uint64
 		}{
-			{"after an item", url.Values{"id": {str(mine[1][1])}, tp: {sec(1)}}, all[5:]},
-			{"time without id: before that second", url.Values{tp: {sec(1)}}, all[6:]},
-			{"time without id, id empty", url.Values{"id": {""}, tp: {sec(2)}}, all[3:]},
-			{"id 0: before that second", url.Values{"id": {"0"}, tp: {sec(2)}}, all[3:]},
-			{"id without time: the newest items", url.Values{"id": {str(mine[0][0])}}, all},
-			{"id with time 0: the newest items", url.Values{"id": {str(mine[0][0])}, tp: {"0"}}, all},
-			{"a cursor from the future", url.Values{"id": {"1"}, tp: {"4102444800"}}, all},
-			{"a huge id", url.Values{"id": {"18446744073709551615"}, tp: {sec(2)}}, all},
-			{"before every item", url.Values{"id": {str(mine[0][0])}, tp: {sec(0)}}, []uint64{}},
-			{"a time before every item", url.Values{tp: {"1000"}}, []uint64{}},
+			{"after an item", client.FeedCursor{ID: mine[1][1], Time: secs[1]}, nil, all[5:]},
+			// Raw: the client sends a time only with an id, and an id always with a time.
+			{"time without id: before that second", client.FeedCursor{}, url.Values{tp: {sec(1)}}, all[6:]},
+			{"time without id, id empty", client.FeedCursor{}, url.Values{"id": {""}, tp: {sec(2)}}, all[3:]},
+			{"id 0: before that second", client.FeedCursor{}, url.Values{"id": {"0"}, tp: {sec(2)}}, all[3:]},
+			{"id without time: the newest items", client.FeedCursor{}, url.Values{"id": {strconv.FormatUint(mine[0][0], 10)}}, all},
+			{"id with time 0: the newest items", client.FeedCursor{ID: mine[0][0], Time: 0}, nil, all},
+			{"a cursor from the future", client.FeedCursor{ID: 1, Time: 4102444800}, nil, all},
+			{"a huge id", client.FeedCursor{ID: math.MaxUint64, Time: secs[2]}, nil, all},
+			{"before every item", client.FeedCursor{ID: mine[0][0], Time: secs[0]}, nil, []uint64{}},
+			{"a time before every item", client.FeedCursor{}, url.Values{tp: {"1000"}}, []uint64{}},
 			// Another user's item bounds my feed by its numbers and shows nothing of theirs.
-			{"another user's item", url.Values{"id": {str(theirs[4])}, tp: {sec(1)}}, all[4:]},
-			{"another user's oldest item", url.Values{"id": {str(theirs[0])}, tp: {sec(0)}}, all[8:]},
+			{"another user's item", client.FeedCursor{ID: theirs[4], Time: secs[1]}, nil, all[4:]},
+			{"another user's oldest item", client.FeedCursor{ID: theirs[0], Time: secs[0]}, nil, all[8:]},
 		} {
-			p := fe2eRead(t, s, me, kind, c.q)
+			var p fe2ePage
+			if c.raw != nil {
+				p = fe2eReadRaw(t, me, kind, c.raw)
+			} else {
+				p = fe2eRead(t, me, kind, c.cur)
+			}
 			if !slices.Equal(p.IDs, c.want) {
-				t.Errorf("%s %s (%s): %v, want %v", kind, c.name, c.q.Encode(), p.IDs, c.want)
+				t.Errorf("%s %s (%+v %s): %v, want %v", kind, c.name, c.cur, c.raw.Encode(), p.IDs, c.want)
 			}
 			if p.LastViewAt != 0 {
 				t.Errorf("%s %s: last_view_at %d: a page with a cursor is not a view", kind, c.name, p.LastViewAt)
@@ -601,17 +692,22 @@ func TestFeedE2ECursors(t *testing.T) {
 				}
 			}
 		}
-		if got := fe2eUnread(t, s, me)[kind]; got != before || got == 0 {
+		if got := fe2eUnread(t, me)[kind]; got != before || got == 0 {
 			t.Errorf("%s: pages with a cursor changed the unread count %d → %d", kind, before, got)
 		}
-		// A cursor parameter that is not a non-negative integer is -400.
+		// A cursor parameter that is not a non-negative integer is -400. Raw: the client's
+		// cursor is two numbers, sent together.
 		for _, q := range []url.Values{{"id": {"x"}}, {"id": {"-1"}}, {tp: {"-1"}}, {tp: {"1.5"}}, {"id": {"1e3"}},
 			{tp: {"x"}}, {"id": {"18446744073709551616"}}} {
-			if c := fe2eGet(t, s, me, kind, q).Code(t); c != -400 {
+			if c := fe2eRawGet(t, me, "/x/msgfeed/"+kind, q).Code(t); c != -400 {
 				t.Errorf("%s %s: code %d, want -400", kind, q.Encode(), c)
 			}
 		}
-		if got := fe2eUnread(t, s, other)[kind]; got != 9 {
+		// A negative time the client sends as it is: refused the same.
+		if _, err := fe2eTry(t, me, kind, client.FeedCursor{ID: 1, Time: -1}); !errors.Is(err, client.ErrBadRequest) {
+			t.Errorf("%s with a negative time through the client: %v, want -400", kind, err)
+		}
+		if got := fe2eUnread(t, other)[kind]; got != 9 {
 			t.Errorf("%s: the other user's count %d, want 9", kind, got)
 		}
 	}
@@ -619,36 +715,14 @@ func TestFeedE2ECursors(t *testing.T) {
 
 // --- marking read ---
 
-// fe2eFirst reads the first page of any feed and returns its ids (newest first) and
-// last_view_at (0 for the system list, which has none).
-func fe2eFirst(t *testing.T, s *testkit.Server, u testkit.User, kind string, q url.Values) ([]uint64, int64) {
-	t.Helper()
-	if kind == "system" {
-		var ids []uint64
-		for _, n := range fe2eSysPage(t, s, u, q) {
-			ids = append(ids, n.ID)
-		}
-		return ids, 0
-	}
-	p := fe2eRead(t, s, u, kind, q)
-	return p.IDs, p.LastViewAt
-}
-
-func fe2ePostAny(t *testing.T, s *testkit.Server, owner uint64, kind string, actor, item uint64) uint64 {
-	t.Helper()
-	if kind == "system" {
-		return fe2eSystem(t, s, owner, "通知 "+strconv.FormatUint(item, 10))
-	}
-	return fe2eMust(t, s, owner, kind, fe2eNotice(actor, item))
-}
-
 func TestFeedE2EMarkRead(t *testing.T) {
 	t.Parallel()
 	for _, kind := range []string{"reply", "at", "like", "system"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			s := testkit.Start(t, testkit.Options{})
-			me := s.NewUser(10, "收件人")
+			op := s.Operator()
+			me := fe2eNewUser(s, 10, "收件人")
 			s.NewUser(20, "甲")
 			// 25 items of this feed, one of each of the others.
 			var ids []uint64
@@ -656,40 +730,36 @@ func TestFeedE2EMarkRead(t *testing.T) {
 				if i%3 == 0 {
 					s.Advance(time.Second)
 				}
-				ids = append(ids, fe2ePostAny(t, s, 10, kind, 20, uint64(i+1)))
+				ids = append(ids, fe2ePostAny(t, op, 10, kind, 20, uint64(i+1)))
 			}
 			others := map[string]int64{"reply": 1, "at": 1, "like": 1, "system": 1}
 			for k := range others {
 				if k != kind {
-					fe2ePostAny(t, s, 10, k, 20, 1)
+					fe2ePostAny(t, op, 10, k, 20, 1)
 				}
 			}
 			want := maps.Clone(others)
 			want[kind] = 25
 			check := func(when string) {
 				t.Helper()
-				if got := fe2eUnread(t, s, me); !maps.Equal(got, want) {
+				if got := fe2eUnread(t, me); !maps.Equal(got, want) {
 					t.Errorf("%s: unread %v, want %v", when, got, want)
 				}
 			}
 			check("after posting")
 			s.Advance(10 * time.Second)
 
-			// Later pages first: they mark nothing, and nothing was viewed yet.
-			var later url.Values
-			if kind == "system" {
-				later = url.Values{"cursor": {strconv.FormatUint(ids[24], 10)}}
-			} else {
-				later = fe2eAfter(kind, fe2eCursor{ID: ids[24], Time: fe2eNow(s) - 10})
-			}
-			if got, lv := fe2eFirst(t, s, me, kind, later); len(got) == 0 || lv != 0 {
+			// Later pages first: they mark nothing, and nothing was viewed yet. (The system
+			// list's cursor is the id alone.)
+			later := client.FeedCursor{ID: ids[24], Time: fe2eNow(s) - 10}
+			if got, lv := fe2eList(t, me, kind, later); len(got) == 0 || lv != 0 {
 				t.Errorf("a later page before any view: %d items, last_view_at %d", len(got), lv)
 			}
 			check("after a later page")
 
 			// The first page marks this feed read, and only this one.
 			view1 := fe2eNow(s)
-			got, lv := fe2eFirst(t, s, me, kind, nil)
+			got, lv := fe2eList(t, me, kind, client.FeedCursor{})
 			if len(got) != 20 || got[0] != ids[24] {
 				t.Errorf("first page: %v", got)
 			}
@@ -699,27 +769,36 @@ func TestFeedE2EMarkRead(t *testing.T) {
 			want[kind] = 0
 			check("after the first page")
 			// Both N1 URLs agree.
-			old := fe2eCounts(t, s, me, fe2eUnreadOld)
-			if n := map[string]string{"reply": "reply", "at": "at", "like": "like", "system": "sys_msg"}[kind]; old[n] != 0 {
-				t.Errorf("old N1 after the first page: %v", old)
+			old, err := me.c.FeedUnreadLegacy(t.Context())
+			fe2eOK(t, err)
+			if n := fe2eByFeed(old)[kind]; n != 0 {
+				t.Errorf("old N1 after the first page: %s", fe2eShow(*old))
 			}
 
 			// Later pages still mark nothing; they report the last view, not now.
 			s.Advance(5 * time.Second)
-			fe2ePostAny(t, s, 10, kind, 20, 100)
+			fe2ePostAny(t, op, 10, kind, 20, 100)
 			want[kind] = 1
-			if _, lv := fe2eFirst(t, s, me, kind, later); kind != "system" && lv != view1 {
+			if _, lv := fe2eList(t, me, kind, later); kind != "system" && lv != view1 {
 				t.Errorf("a later page after a view: last_view_at %d, want the view's %d", lv, view1)
 			}
 			check("after a later page, with a new item")
 
 			// New items after a view count again.
 			s.Advance(time.Second)
-			newer := fe2ePostAny(t, s, 10, kind, 20, 101)
+			newer := fe2ePostAny(t, op, 10, kind, 20, 101)
 			want[kind] = 2
 			check("after two new items")
 			view2 := fe2eNow(s)
-			got, lv = fe2eFirst(t, s, me, kind, url.Values{"build": {"0"}, "mobi_app": {"web"}})
+			// A first page with the web page's parameters is a view too. Raw: the client does
+			// not send them.
+			q := url.Values{"build": {"0"}, "mobi_app": {"web"}}
+			if kind == "system" {
+				got, lv = fe2eSysIDs(fe2eSysRaw(t, me, q)), 0
+			} else {
+				p := fe2eReadRaw(t, me, kind, q)
+				got, lv = p.IDs, p.LastViewAt
+			}
 			if len(got) == 0 || got[0] != newer {
 				t.Errorf("first page after new items: %v, want %d first", got, newer)
 			}
@@ -730,18 +809,18 @@ func TestFeedE2EMarkRead(t *testing.T) {
 			check("after the second view")
 			// Viewing again without anything new changes nothing but last_view_at.
 			s.Advance(time.Second)
-			if _, lv = fe2eFirst(t, s, me, kind, nil); kind != "system" && lv != fe2eNow(s) {
+			if _, lv = fe2eList(t, me, kind, client.FeedCursor{}); kind != "system" && lv != fe2eNow(s) {
 				t.Errorf("third view: last_view_at %d, want %d", lv, fe2eNow(s))
 			}
 			check("after the third view")
 			// A view in the same second as a new item: the item is seen.
-			fe2ePostAny(t, s, 10, kind, 20, 102)
+			fe2ePostAny(t, op, 10, kind, 20, 102)
 			want[kind] = 1
 			check("after an item in the second of the view")
-			fe2eFirst(t, s, me, kind, nil)
+			fe2eList(t, me, kind, client.FeedCursor{})
 			want[kind] = 0
 			check("after viewing again in the same second")
-			fe2ePostAny(t, s, 10, kind, 20, 103)
+			fe2ePostAny(t, op, 10, kind, 20, 103)
 			want[kind] = 1
 			check("after an item right after the view, in its second")
 		})
@@ -753,18 +832,19 @@ func TestFeedE2EMarkRead(t *testing.T) {
 func TestFeedE2ELikesAggregate(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
-	me := s.NewUser(10, "UP主")
+	op := s.Operator()
+	me := fe2eNewUser(s, 10, "UP主")
 	var likers []uint64
 	for i := range 14 {
 		likers = append(likers, s.NewUser(uint64(20+i), fmt.Sprintf("粉丝%d", i)).Mid)
 	}
 	like := func(actor uint64, typ string, item uint64) uint64 {
 		t.Helper()
-		b := fe2eNotice(actor, item)
-		b["type"] = typ
-		return fe2eMust(t, s, 10, "like", b)
+		n := fe2eNotice(actor, item)
+		n.Type = typ
+		return fe2eMust(t, op, 10, "like", n)
 	}
-	unread := func() int64 { t.Helper(); return fe2eUnread(t, s, me)["like"] }
+	unread := func() int64 { t.Helper(); return fe2eUnread(t, me)["like"] }
 
 	// Twelve likes of one comment, a second apart: one item (renewed with a new id by each
 	// like), counted once.
@@ -782,7 +862,7 @@ func TestFeedE2ELikesAggregate(t *testing.T) {
 	}
 	lastLike := fe2eNow(s)
 	s.Advance(time.Second)
-	d := fe2eLikePage(t, s, me, nil)
+	d := fe2eLikes(t, me)
 	if len(d.Total.Items) != 1 {
 		t.Fatalf("like feed: %+v", d.Total.Items)
 	}
@@ -826,7 +906,7 @@ func TestFeedE2ELikesAggregate(t *testing.T) {
 		t.Errorf("after another like of an unread item: unread %d, want 3", n)
 	}
 	lastLike = fe2eNow(s)
-	d = fe2eLikePage(t, s, me, nil)
+	d = fe2eLikes(t, me)
 	if len(d.Total.Items) != 3 {
 		t.Fatalf("like feed: %+v, want 3 items", d.Total.Items)
 	}
@@ -853,7 +933,7 @@ func TestFeedE2ELikesAggregate(t *testing.T) {
 	// A liker who likes again comes first, once.
 	s.Advance(time.Second)
 	like(likers[8], "reply", 500)
-	d = fe2eLikePage(t, s, me, nil)
+	d = fe2eLikes(t, me)
 	users := fe2eMids(d.Total.Items[0].Users)
 	if len(users) != 10 || users[0] != likers[8] || len(slices.Compact(slices.Sorted(slices.Values(users)))) != 10 {
 		t.Errorf("after a repeated like: users %v, want %d first and no one twice", users, likers[8])
@@ -864,13 +944,14 @@ func TestFeedE2ELikesAggregate(t *testing.T) {
 func TestFeedE2ELikeMovesToTopSameSecond(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
-	me := s.NewUser(10, "UP主")
+	op := s.Operator()
+	me := fe2eNewUser(s, 10, "UP主")
 	s.NewUser(20, "甲")
 	s.NewUser(21, "乙")
-	fe2eMust(t, s, 10, "like", fe2eNotice(20, 1))
-	second := fe2eMust(t, s, 10, "like", fe2eNotice(20, 2))
-	renewed := fe2eMust(t, s, 10, "like", fe2eNotice(21, 1)) // the same second
-	if got := fe2eRead(t, s, me, "like", nil).IDs; !slices.Equal(got, []uint64{renewed, second}) {
+	fe2eMust(t, op, 10, "like", fe2eNotice(20, 1))
+	second := fe2eMust(t, op, 10, "like", fe2eNotice(20, 2))
+	renewed := fe2eMust(t, op, 10, "like", fe2eNotice(21, 1)) // the same second
+	if got := fe2eRead(t, me, "like", client.FeedCursor{}).IDs; !slices.Equal(got, []uint64{renewed, second}) {
 		t.Errorf("like feed %v, want the newly liked %d on top", got, renewed)
 	}
 }
@@ -880,14 +961,15 @@ func TestFeedE2ELikeMovesToTopSameSecond(t *testing.T) {
 func TestFeedE2ERepeatedLikerCountsOnce(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
-	me := s.NewUser(10, "UP主")
+	op := s.Operator()
+	me := fe2eNewUser(s, 10, "UP主")
 	s.NewUser(20, "甲")
 	s.NewUser(21, "乙")
-	fe2eMust(t, s, 10, "like", fe2eNotice(20, 1))
-	fe2eMust(t, s, 10, "like", fe2eNotice(21, 1))
+	fe2eMust(t, op, 10, "like", fe2eNotice(20, 1))
+	fe2eMust(t, op, 10, "like", fe2eNotice(21, 1))
 	s.Advance(time.Second)
-	fe2eMust(t, s, 10, "like", fe2eNotice(20, 1))
-	it := fe2eLikePage(t, s, me, nil).Total.Items[0]
+	fe2eMust(t, op, 10, "like", fe2eNotice(20, 1))
+	it := fe2eLikes(t, me).Total.Items[0]
 	if it.Counts != 2 || !slices.Equal(fe2eMids(it.Users), []uint64{20, 21}) {
 		t.Errorf("after 甲, 乙 and 甲 again: counts %d users %v, want 2 [20 21]", it.Counts, fe2eMids(it.Users))
 	}
@@ -898,20 +980,21 @@ func TestFeedE2ERepeatedLikerCountsOnce(t *testing.T) {
 func TestFeedE2EUsers(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
-	me := s.NewUser(10, "收件人")
+	op := s.Operator()
+	me := fe2eNewUser(s, 10, "收件人")
 	s.NewUser(20, "甲")
 	s.NewUser(21, "乙")
 	s.NewUser(22, "丙")
 	s.Follow(10, 20, true)
 	s.Follow(21, 10, true) // 乙 follows me: that is not my following 乙
 	reply := fe2eNotice(20, 0)
-	reply["at_mids"] = []uint64{21, 22, 10}
-	fe2eMust(t, s, 10, "reply", reply)
+	reply.AtMids = []uint64{21, 22, 10}
+	fe2eMust(t, op, 10, "reply", reply)
 	at := fe2eNotice(21, 0)
-	at["at_mids"] = []uint64{20}
-	fe2eMust(t, s, 10, "at", at)
-	fe2eMust(t, s, 10, "like", fe2eNotice(20, 1))
-	fe2eMust(t, s, 10, "like", fe2eNotice(21, 1))
+	at.AtMids = []uint64{20}
+	fe2eMust(t, op, 10, "at", at)
+	fe2eMust(t, op, 10, "like", fe2eNotice(20, 1))
+	fe2eMust(t, op, 10, "like", fe2eNotice(21, 1))
 
 	type view struct {
 		name, face string
@@ -919,14 +1002,14 @@ func TestFeedE2EUsers(t *testing.T) {
 	}
 	check := func(when string, want map[uint64]view) {
 		t.Helper()
-		u := func(where string, got fe2eUser) {
+		u := func(where string, got client.FeedUser) {
 			t.Helper()
 			w := want[got.Mid]
 			if got.Nickname != w.name || got.Avatar != w.face || got.Follow != w.follow || got.Fans != 0 || got.MidLink != "" {
 				t.Errorf("%s: %s: %+v, want %+v", when, where, got, w)
 			}
 		}
-		rp := fe2eReplyPage(t, s, me, nil)
+		rp := fe2eReplies(t, me)
 		u("reply user", rp.Items[0].User)
 		if got := fe2eMids(rp.Items[0].Item.AtDetails); !slices.Equal(got, []uint64{21, 22, 10}) {
 			t.Errorf("%s: reply at_details %v", when, got)
@@ -934,12 +1017,12 @@ func TestFeedE2EUsers(t *testing.T) {
 		for _, a := range rp.Items[0].Item.AtDetails {
 			u("reply at_details", a)
 		}
-		ap := fe2eAtPage(t, s, me, nil)
+		ap := fe2eAts(t, me)
 		u("@ user", ap.Items[0].User)
 		for _, a := range ap.Items[0].Item.AtDetails {
 			u("@ at_details", a)
 		}
-		lp := fe2eLikePage(t, s, me, nil)
+		lp := fe2eLikes(t, me)
 		if got := fe2eMids(lp.Total.Items[0].Users); !slices.Equal(got, []uint64{21, 20}) {
 			t.Errorf("%s: likers %v", when, got)
 		}
@@ -957,11 +1040,11 @@ func TestFeedE2EUsers(t *testing.T) {
 
 	// Names, faces and follows are read when the feed is, not when the item was posted.
 	const face = "https://i0.hdslb.com/bfs/face/甲.jpg"
-	if st := s.Admin("PATCH", "/admin/v1/users/20", map[string]any{"name": "甲改名", "face": face}, nil); st != 200 {
-		t.Fatalf("PATCH user 20: %d", st)
+	if _, err := op.UpdateUser(t.Context(), 20, operator.UserUpdate{Name: new("甲改名"), Face: new(face)}); err != nil {
+		t.Fatalf("update user 20: %v", err)
 	}
-	if st := s.Admin("PATCH", "/admin/v1/users/22", map[string]any{"name": "丙丙"}, nil); st != 200 {
-		t.Fatalf("PATCH user 22: %d", st)
+	if _, err := op.UpdateUser(t.Context(), 22, operator.UserUpdate{Name: new("丙丙")}); err != nil {
+		t.Fatalf("update user 22: %v", err)
 	}
 	s.Follow(10, 20, false)
 	s.Follow(10, 21, true)
@@ -976,53 +1059,54 @@ func TestFeedE2EUsers(t *testing.T) {
 func TestFeedE2EShapes(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
-	me := s.NewUser(10, "收件人")
+	op := s.Operator()
+	me := fe2eNewUser(s, 10, "收件人")
 	s.NewUser(20, "甲")
 	s.NewUser(21, "乙")
-	full := map[string]any{"actor": 20, "subject_id": uint64(fe2eBigID), "root_id": 265141324255, "source_id": 265141324256,
-		"target_id": 265141324257, "type": "dynamic", "business_id": 17, "business": "动态", "title": "标题",
-		"desc": "描述", "image": "https://i0.hdslb.com/bfs/x.jpg",
-		"uri":            "https://www.bilibili.com/opus/1073543151725051921#reply265141324256",
-		"native_uri":     "bilibili://opus/detail/1073543151725051921?comment_root_id=265141324256&comment_on=1",
-		"source_content": "回复 @乙 :60", "root_reply_content": "根评论", "target_reply_content": "目标评论",
-		"at_mids": []uint64{21}, "item_id": uint64(fe2eBigID)}
+	full := operator.Notice{Actor: 20, SubjectID: fe2eBigID, RootID: 265141324255, SourceID: 265141324256,
+		TargetID: 265141324257, Type: "dynamic", BusinessID: 17, Business: "动态", Title: "标题",
+		Desc: "描述", Image: "https://i0.hdslb.com/bfs/x.jpg",
+		URI:       "https://www.bilibili.com/opus/1073543151725051921#reply265141324256",
+		NativeURI: "bilibili://opus/detail/1073543151725051921?comment_root_id=265141324256&comment_on=1",
+		Source:    "回复 @乙 :60", RootText: "根评论", TargetText: "目标评论",
+		AtMids: []uint64{21}, ItemID: fe2eBigID}
 	s.Advance(90 * time.Second)
 	posted := fe2eNow(s)
-	rid := fe2eMust(t, s, 10, "reply", full)
-	aid := fe2eMust(t, s, 10, "at", full)
-	lid := fe2eMust(t, s, 10, "like", full)
+	rid := fe2eMust(t, op, 10, "reply", full)
+	aid := fe2eMust(t, op, 10, "at", full)
+	lid := fe2eMust(t, op, 10, "like", full)
 
-	rp := fe2eReplyPage(t, s, me, nil)
-	at21 := fe2eUser{Mid: 21, Nickname: "乙", Avatar: im.DefaultFace}
-	wantReply := fe2eReplyEntry{ID: rid, User: fe2eUser{Mid: 20, Nickname: "甲", Avatar: im.DefaultFace},
-		Item: fe2eReplyItem{SubjectID: fe2eBigID, RootID: 265141324255, SourceID: 265141324256, TargetID: 265141324257,
+	rp := fe2eReplies(t, me)
+	at21 := client.FeedUser{Mid: 21, Nickname: "乙", Avatar: im.DefaultFace}
+	wantReply := client.ReplyEntry{ID: rid, User: client.FeedUser{Mid: 20, Nickname: "甲", Avatar: im.DefaultFace},
+		Item: client.ReplyItem{SubjectID: fe2eBigID, RootID: 265141324255, SourceID: 265141324256, TargetID: 265141324257,
 			Type: "dynamic", BusinessID: 17, Business: "动态", Title: "标题", Desc: "描述",
-			Image: "https://i0.hdslb.com/bfs/x.jpg", URI: full["uri"].(string), NativeURI: full["native_uri"].(string),
+			Image: "https://i0.hdslb.com/bfs/x.jpg", URI: full.URI, NativeURI: full.NativeURI,
 			RootReplyContent: "根评论", SourceContent: "回复 @乙 :60", TargetReplyContent: "目标评论",
-			AtDetails: []fe2eUser{at21}, TopicDetails: []any{}},
+			AtDetails: []client.FeedUser{at21}, TopicDetails: []any{}},
 		Counts: 1, ReplyTime: posted}
 	if len(rp.Items) != 1 || fmt.Sprintf("%+v", rp.Items[0]) != fmt.Sprintf("%+v", wantReply) {
 		t.Errorf("reply item:\n%+v\nwant\n%+v", rp.Items, wantReply)
 	}
-	if rp.Cursor != (fe2eCursor{IsEnd: true, ID: rid, Time: posted}) {
+	if rp.Cursor != (client.FeedCursor{IsEnd: true, ID: rid, Time: posted}) {
 		t.Errorf("reply cursor %+v", rp.Cursor)
 	}
 
-	ap := fe2eAtPage(t, s, me, nil)
-	wantAt := fe2eAtEntry{ID: aid, User: wantReply.User, AtTime: posted,
-		Item: fe2eAtItem{Type: "dynamic", Business: "动态", BusinessID: 17, Title: "标题",
-			Image: "https://i0.hdslb.com/bfs/x.jpg", URI: full["uri"].(string), SourceContent: "回复 @乙 :60",
+	ap := fe2eAts(t, me)
+	wantAt := client.AtEntry{ID: aid, User: wantReply.User, AtTime: posted,
+		Item: client.AtItem{Type: "dynamic", Business: "动态", BusinessID: 17, Title: "标题",
+			Image: "https://i0.hdslb.com/bfs/x.jpg", URI: full.URI, SourceContent: "回复 @乙 :60",
 			SourceID: 265141324256, TargetID: 265141324257, RootID: 265141324255, SubjectID: fe2eBigID,
-			NativeURI: full["native_uri"].(string), AtDetails: []fe2eUser{at21}}}
+			NativeURI: full.NativeURI, AtDetails: []client.FeedUser{at21}}}
 	if len(ap.Items) != 1 || fmt.Sprintf("%+v", ap.Items[0]) != fmt.Sprintf("%+v", wantAt) {
 		t.Errorf("@ item:\n%+v\nwant\n%+v", ap.Items, wantAt)
 	}
 
-	lp := fe2eLikePage(t, s, me, nil)
-	wantLike := fe2eLikeEntry{ID: lid, Users: []fe2eUser{wantReply.User}, Counts: 1, LikeTime: posted,
-		Item: fe2eLikeItem{ItemID: fe2eBigID, Type: "dynamic", Business: "动态", BusinessID: 17, Title: "标题",
-			Desc: "描述", Image: "https://i0.hdslb.com/bfs/x.jpg", URI: full["uri"].(string),
-			NativeURI: full["native_uri"].(string), Ctime: posted}}
+	lp := fe2eLikes(t, me)
+	wantLike := client.LikeEntry{ID: lid, Users: []client.FeedUser{wantReply.User}, Counts: 1, LikeTime: posted,
+		Item: client.LikeItem{ItemID: fe2eBigID, Type: "dynamic", Business: "动态", BusinessID: 17, Title: "标题",
+			Desc: "描述", Image: "https://i0.hdslb.com/bfs/x.jpg", URI: full.URI,
+			NativeURI: full.NativeURI, Ctime: posted}}
 	if len(lp.Total.Items) != 1 || fmt.Sprintf("%+v", lp.Total.Items[0]) != fmt.Sprintf("%+v", wantLike) {
 		t.Errorf("like item:\n%+v\nwant\n%+v", lp.Total.Items, wantLike)
 	}
@@ -1030,25 +1114,29 @@ func TestFeedE2EShapes(t *testing.T) {
 		t.Errorf("like feed: latest.last_view_at %d, want %d", lp.Latest.LastViewAt, fe2eNow(s))
 	}
 
-	// The 64-bit ids are exact JSON integers, and at_details is [] when nobody is
-	// mentioned.
+	// Raw: the 64-bit ids are written as exact JSON integers, digit for digit (what a
+	// JavaScript page reads), and every field the server sends is in the client's types
+	// (a strict decoding of the full items; the client skips unknown fields).
 	for _, kind := range fe2eKinds {
-		r := fe2eGet(t, s, me, kind, nil)
+		r := fe2eRawGet(t, me, "/x/msgfeed/"+kind, nil)
 		if !strings.Contains(string(r.Body), "1073543151725051921") {
 			t.Errorf("%s: the 64-bit id is not exact: %s", kind, r.Body)
 		}
 		if !strings.Contains(string(r.Body), fmt.Sprintf(`"id":%d`, map[string]uint64{"reply": rid, "at": aid, "like": lid}[kind])) {
 			t.Errorf("%s: the item id is not a JSON integer: %s", kind, r.Body)
 		}
+		fe2eStrict(t, r, "msgfeed/"+kind, fe2eNewPage(kind))
 	}
-	fe2eMust(t, s, 10, "reply", fe2eNotice(21, 0))
-	fe2eMust(t, s, 10, "at", fe2eNotice(21, 0))
+	// Raw: at_details is written [] when nobody is mentioned (the typed check below sees
+	// only a non-nil slice).
+	fe2eMust(t, op, 10, "reply", fe2eNotice(21, 0))
+	fe2eMust(t, op, 10, "at", fe2eNotice(21, 0))
 	for _, kind := range []string{"reply", "at"} {
-		if r := fe2eGet(t, s, me, kind, nil); !strings.Contains(string(r.Body), `"at_details":[]`) {
+		if r := fe2eRawGet(t, me, "/x/msgfeed/"+kind, nil); !strings.Contains(string(r.Body), `"at_details":[]`) {
 			t.Errorf("%s without mentions: %s", kind, r.Body)
 		}
 	}
-	rp = fe2eReplyPage(t, s, me, nil)
+	rp = fe2eReplies(t, me)
 	if it := rp.Items[0].Item; it.SubjectID != 0 || it.Desc != "" || it.NativeURI != "" || it.AtDetails == nil ||
 		it.TopicDetails == nil || it.Danmu != nil {
 		t.Errorf("a minimal reply: %+v", it)
@@ -1060,8 +1148,9 @@ func TestFeedE2EShapes(t *testing.T) {
 func TestFeedE2ESystemList(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
-	me := s.NewUser(10, "收件人")
-	other := s.NewUser(11, "别人")
+	op := s.Operator()
+	me := fe2eNewUser(s, 10, "收件人")
+	other := fe2eNewUser(s, 11, "别人")
 	s.NewUser(20, "甲")
 	// 55 notices, five per second; Epoch is 16:00 in China, and at 00:00 there the day
 	// changes.
@@ -1074,102 +1163,112 @@ func TestFeedE2ESystemList(t *testing.T) {
 		if i == 50 {
 			s.Advance(8*time.Hour - 10*time.Second) // Epoch + 8h: 2024-06-03 00:00:00 in China
 		}
-		ids = append(ids, fe2eMust(t, s, 10, "system", map[string]any{"title": fmt.Sprintf("通知%d", i),
-			"content": fmt.Sprintf("内容%d", i), "type": i % 3, "link": fmt.Sprintf("https://www.bilibili.com/%d", i)}))
+		ids = append(ids, fe2eSystem(t, op, 10, operator.SystemNotice{Title: fmt.Sprintf("通知%d", i),
+			Content: fmt.Sprintf("内容%d", i), Type: i % 3, Link: fmt.Sprintf("https://www.bilibili.com/%d", i)}))
 		times = append(times, s.App.FakeClock.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05"))
 	}
-	theirs := fe2eSystem(t, s, 11, "别人的")
-	myReply := fe2eMust(t, s, 10, "reply", fe2eNotice(20, 0))
+	theirs := fe2eSystemTitled(t, op, 11, "别人的")
+	myReply := fe2eMust(t, op, 10, "reply", fe2eNotice(20, 0))
 	if times[0] != "2024-06-02 16:00:00" || times[50] != "2024-06-03 00:00:00" {
 		t.Fatalf("fixture times: %s, %s", times[0], times[50])
 	}
 	newest := fe2eReversed(ids)
-	if n := fe2eUnread(t, s, me)["system"]; n != 55 {
+	if n := fe2eUnread(t, me)["system"]; n != 55 {
 		t.Errorf("unread sys_msg %d, want 55", n)
 	}
-	all := fe2eSysPage(t, s, me, url.Values{"page_size": {"50"}})
+	all := fe2eSys(t, me, 0, 50)
 	if len(all) != 50 {
 		t.Fatalf("page_size 50: %d", len(all))
 	}
 	for i, n := range all {
 		k := 54 - i // posting index
-		want := fe2eSys{ID: ids[k], Cursor: ids[k], Type: max(k%3, 1), Title: fmt.Sprintf("通知%d", k),
+		want := client.SystemNotice{ID: ids[k], Cursor: ids[k], Type: max(k%3, 1), Title: fmt.Sprintf("通知%d", k),
 			Content: fmt.Sprintf("内容%d", k), TimeAt: times[k], CardLink: fmt.Sprintf("https://www.bilibili.com/%d", k),
 			NotifyCursor: ids[k]}
 		if n != want {
 			t.Errorf("notice %d:\n%+v\nwant\n%+v", i, n, want)
 		}
 	}
-	if n := fe2eUnread(t, s, me)["system"]; n != 0 {
+	if n := fe2eUnread(t, me)["system"]; n != 0 {
 		t.Errorf("after the first page: unread sys_msg %d", n)
 	}
-	ofPage := func(ns []fe2eSys) []uint64 {
-		out := []uint64{}
-		for _, n := range ns {
-			out = append(out, n.ID)
-		}
-		return out
-	}
 	for _, c := range []struct {
-		q    url.Values
-		want []uint64
+		cursor uint64
+		size   int
+		raw    url.Values // sent as is instead: a page_size or cursor the client does not send
+		want   []uint64
 	}{
-		{nil, newest[:20]},
-		{url.Values{"page_size": {"7"}}, newest[:7]},
-		{url.Values{"page_size": {"1"}}, newest[:1]},
-		{url.Values{"page_size": {"0"}}, newest[:20]},
-		{url.Values{"page_size": {""}}, newest[:20]},
-		{url.Values{"page_size": {"51"}}, newest[:50]},
-		{url.Values{"page_size": {"1000000"}}, newest[:50]},
-		{url.Values{"cursor": {"0"}}, newest[:20]},
-		{url.Values{"cursor": {strconv.FormatUint(ids[54], 10)}}, newest[1:21]},
-		{url.Values{"cursor": {strconv.FormatUint(ids[52], 10)}, "page_size": {"4"}}, newest[3:7]},
-		{url.Values{"cursor": {strconv.FormatUint(ids[3], 10)}}, newest[52:]},
-		{url.Values{"cursor": {strconv.FormatUint(ids[0], 10)}}, []uint64{}},
+		{0, 0, nil, newest[:20]},
+		{0, 7, nil, newest[:7]},
+		{0, 1, nil, newest[:1]},
+		// Raw: SystemNotices leaves a page_size and a cursor of 0 out.
+		{0, 0, url.Values{"page_size": {"0"}}, newest[:20]},
+		{0, 0, url.Values{"page_size": {""}}, newest[:20]},
+		{0, 51, nil, newest[:50]},
+		{0, 1000000, nil, newest[:50]},
+		{0, 0, url.Values{"cursor": {"0"}}, newest[:20]},
+		{ids[54], 0, nil, newest[1:21]},
+		{ids[52], 4, nil, newest[3:7]},
+		{ids[3], 0, nil, newest[52:]},
+		{ids[0], 0, nil, []uint64{}},
 		// Not one of my notifications: nothing after it.
-		{url.Values{"cursor": {strconv.FormatUint(theirs, 10)}}, []uint64{}},
-		{url.Values{"cursor": {strconv.FormatUint(myReply, 10)}}, []uint64{}},
-		{url.Values{"cursor": {"1"}}, []uint64{}},
-		{url.Values{"cursor": {"18446744073709551615"}}, []uint64{}},
+		{theirs, 0, nil, []uint64{}},
+		{myReply, 0, nil, []uint64{}},
+		{1, 0, nil, []uint64{}},
+		{math.MaxUint64, 0, nil, []uint64{}},
 	} {
-		if got := ofPage(fe2eSysPage(t, s, me, c.q)); !slices.Equal(got, c.want) {
-			t.Errorf("query_notify_list?%s: %v\nwant %v", c.q.Encode(), got, c.want)
+		var got []uint64
+		if c.raw != nil {
+			got = fe2eSysIDs(fe2eSysRaw(t, me, c.raw))
+		} else {
+			got = fe2eSysIDs(fe2eSys(t, me, c.cursor, c.size))
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("query_notify_list cursor %d page_size %d %s: %v\nwant %v", c.cursor, c.size, c.raw.Encode(), got, c.want)
 		}
 	}
 	// Paging by the last id: 20, 20, 15, then nothing.
 	var seen []uint64
 	var sizes []int
-	q := url.Values{"page_size": {"20"}}
+	var cursor uint64
 	for len(sizes) < 6 {
-		page := ofPage(fe2eSysPage(t, s, me, q))
+		page := fe2eSysIDs(fe2eSys(t, me, cursor, 20))
 		sizes = append(sizes, len(page))
 		if len(page) == 0 {
 			break
 		}
 		seen = append(seen, page...)
-		q.Set("cursor", strconv.FormatUint(page[len(page)-1], 10))
+		cursor = page[len(page)-1]
 	}
 	if !slices.Equal(sizes, []int{20, 20, 15, 0}) || !slices.Equal(seen, newest) {
 		t.Errorf("paging: sizes %v, items %v\nwant [20 20 15 0], %v", sizes, seen, newest)
 	}
 	// Pages with a cursor mark nothing; the first page does.
-	fe2eSystem(t, s, 10, "新的")
-	fe2eSysPage(t, s, me, url.Values{"cursor": {strconv.FormatUint(ids[54], 10)}})
-	if n := fe2eUnread(t, s, me)["system"]; n != 1 {
+	fresh := fe2eSystemTitled(t, op, 10, "新的")
+	fe2eSys(t, me, ids[54], 0)
+	if n := fe2eUnread(t, me)["system"]; n != 1 {
 		t.Errorf("after a page with a cursor: unread %d, want 1", n)
 	}
 	// The other user sees only their own.
-	if got := ofPage(fe2eSysPage(t, s, other, nil)); !slices.Equal(got, []uint64{theirs}) {
+	if got := fe2eSysIDs(fe2eSys(t, other, 0, 0)); !slices.Equal(got, []uint64{theirs}) {
 		t.Errorf("the other user's list: %v", got)
 	}
-	// Bad page parameters.
-	for _, q := range []url.Values{{"page_size": {"-1"}}, {"page_size": {"x"}}, {"cursor": {"-1"}}, {"cursor": {"x"}}} {
-		if c := fe2eGet(t, s, me, "system", q).Code(t); c != -400 {
+	// The client's iterator pages through them all.
+	if got, want := fe2eAll(t, me, "system"), append([]uint64{fresh}, newest...); !slices.Equal(got, want) {
+		t.Errorf("the client's iterator: %v\nwant %v", got, want)
+	}
+	// Bad page parameters. Raw but for a negative page_size: the client's cursor is a
+	// uint64 and its page size an int.
+	if _, err := me.c.SystemNotices(t.Context(), 0, -1); !errors.Is(err, client.ErrBadRequest) {
+		t.Errorf("query_notify_list?page_size=-1: %v, want -400", err)
+	}
+	for _, q := range []url.Values{{"page_size": {"x"}}, {"cursor": {"-1"}}, {"cursor": {"x"}}} {
+		if c := fe2eRawGet(t, me, fe2eSysList, q).Code(t); c != -400 {
 			t.Errorf("query_notify_list?%s: code %d, want -400", q.Encode(), c)
 		}
 	}
-	if c := s.Get(testkit.User{}, fe2eSysList, nil).Code(t); c != -101 {
-		t.Errorf("query_notify_list without SESSDATA: code %d", c)
+	if _, err := s.Client(testkit.User{}).SystemNotices(t.Context(), 0, 0); !errors.Is(err, client.ErrNotLoggedIn) {
+		t.Errorf("query_notify_list without SESSDATA: %v", err)
 	}
 }
 
@@ -1178,6 +1277,7 @@ func TestFeedE2ESystemList(t *testing.T) {
 func TestFeedE2ESettingsFilter(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
+	op := s.Operator()
 	const followed, unfollowed = 20, 21
 	s.NewUser(followed, "关注的")
 	s.NewUser(unfollowed, "没关注的")
@@ -1212,17 +1312,17 @@ func TestFeedE2ESettingsFilter(t *testing.T) {
 	}
 	for i, c := range cases {
 		owner := uint64(100 + i)
-		me := s.NewUser(owner, fmt.Sprintf("收件人%d", i))
+		me := fe2eNewUser(s, owner, fmt.Sprintf("收件人%d", i))
 		s.Follow(owner, followed, true)
 		s.Follow(unfollowed, owner, true) // being followed by them is not following them
 		if c.prefs != nil {
-			s.SetPrefs(me, c.prefs)
+			fe2ePrefs(t, me, c.prefs)
 		}
 		name := fmt.Sprint(c.prefs)
 		wantIDs := map[string][]uint64{"reply": {}, "at": {}, "like": {}}
 		for _, kind := range fe2eKinds {
 			for j, actor := range []uint64{followed, unfollowed} {
-				id, ok := fe2ePost(t, s, owner, kind, fe2eNotice(actor, uint64(j+1)))
+				id, ok := fe2ePost(t, op, owner, kind, fe2eNotice(actor, uint64(j+1)))
 				want := map[string]bool{"reply": c.reply[j], "at": c.at[j], "like": c.like}[kind]
 				if ok != want {
 					t.Errorf("%s: %s from %d: delivered %v, want %v", name, kind, actor, ok, want)
@@ -1233,13 +1333,13 @@ func TestFeedE2ESettingsFilter(t *testing.T) {
 			}
 		}
 		// System notices are always delivered.
-		fe2eSystem(t, s, owner, "系统")
-		got := fe2eUnread(t, s, me)
+		fe2eSystemTitled(t, op, owner, "系统")
+		got := fe2eUnread(t, me)
 		for _, kind := range fe2eKinds {
 			if got[kind] != int64(len(wantIDs[kind])) {
 				t.Errorf("%s: unread %s %d, want %d", name, kind, got[kind], len(wantIDs[kind]))
 			}
-			if ids := fe2eRead(t, s, me, kind, nil).IDs; !slices.Equal(ids, wantIDs[kind]) {
+			if ids := fe2eRead(t, me, kind, client.FeedCursor{}).IDs; !slices.Equal(ids, wantIDs[kind]) {
 				t.Errorf("%s: %s feed %v, want %v", name, kind, ids, wantIDs[kind])
 			}
 		}
@@ -1252,49 +1352,50 @@ func TestFeedE2ESettingsFilter(t *testing.T) {
 func TestFeedE2EBlockedActor(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
-	me := s.NewUser(10, "收件人")
+	op := s.Operator()
+	me := fe2eNewUser(s, 10, "收件人")
 	s.NewUser(20, "甲")
 	s.NewUser(21, "乙")
 	// 乙 liked comment 1 before being blocked.
-	agg := fe2eMust(t, s, 10, "like", fe2eNotice(21, 1))
+	agg := fe2eMust(t, op, 10, "like", fe2eNotice(21, 1))
 	s.Follow(10, 21, true)
 	s.Block(10, 21, true)
 	for _, kind := range fe2eKinds {
-		if id, ok := fe2ePost(t, s, 10, kind, fe2eNotice(21, 1)); ok || id != 0 {
+		if id, ok := fe2ePost(t, op, 10, kind, fe2eNotice(21, 1)); ok || id != 0 {
 			t.Errorf("%s from a blocked actor: id %d delivered %v", kind, id, ok)
 		}
 	}
 	// Someone else mentioning the blocked user is not from them.
 	withBlocked := fe2eNotice(20, 0)
-	withBlocked["at_mids"] = []uint64{21}
-	fe2eMust(t, s, 10, "reply", withBlocked)
-	fe2eSystem(t, s, 10, "系统")
-	if got, want := fe2eUnread(t, s, me), map[string]int64{"reply": 1, "at": 0, "like": 1, "system": 1}; !maps.Equal(got, want) {
+	withBlocked.AtMids = []uint64{21}
+	fe2eMust(t, op, 10, "reply", withBlocked)
+	fe2eSystemTitled(t, op, 10, "系统")
+	if got, want := fe2eUnread(t, me), map[string]int64{"reply": 1, "at": 0, "like": 1, "system": 1}; !maps.Equal(got, want) {
 		t.Errorf("unread %v, want %v", got, want)
 	}
-	lp := fe2eLikePage(t, s, me, nil)
+	lp := fe2eLikes(t, me)
 	if len(lp.Total.Items) != 1 || lp.Total.Items[0].Counts != 1 {
 		t.Errorf("a dropped like changed the aggregated item: %+v", lp.Total.Items)
 	}
 	// The settings' drops do not touch an aggregated item either.
-	s.SetPrefs(me, map[string]int{"set_recv_like": 2})
-	if _, ok := fe2ePost(t, s, 10, "like", fe2eNotice(20, 1)); ok {
+	fe2ePrefs(t, me, map[string]int{"set_recv_like": 2})
+	if _, ok := fe2ePost(t, op, 10, "like", fe2eNotice(20, 1)); ok {
 		t.Errorf("like with set_recv_like 2 delivered")
 	}
-	s.SetPrefs(me, map[string]int{"set_recv_like": 0})
-	lp = fe2eLikePage(t, s, me, nil)
+	fe2ePrefs(t, me, map[string]int{"set_recv_like": 0})
+	lp = fe2eLikes(t, me)
 	if len(lp.Total.Items) != 1 || lp.Total.Items[0].Counts != 1 || !slices.Equal(fe2eMids(lp.Total.Items[0].Users), []uint64{21}) {
 		t.Errorf("dropped likes changed the aggregated item: %+v", lp.Total.Items)
 	}
 	// Unblocked, their notices arrive again.
 	s.Block(10, 21, false)
 	for _, kind := range fe2eKinds {
-		if _, ok := fe2ePost(t, s, 10, kind, fe2eNotice(21, 1)); !ok {
+		if _, ok := fe2ePost(t, op, 10, kind, fe2eNotice(21, 1)); !ok {
 			t.Errorf("%s after unblocking: not delivered", kind)
 		}
 	}
 	// The like renews the aggregated item: one item, with a new id.
-	if id := fe2eRead(t, s, me, "like", nil).IDs; len(id) != 1 || id[0] <= agg {
+	if id := fe2eRead(t, me, "like", client.FeedCursor{}).IDs; len(id) != 1 || id[0] <= agg {
 		t.Errorf("like feed after unblocking: %v, want one item renewed after %d", id, agg)
 	}
 }
@@ -1304,54 +1405,55 @@ func TestFeedE2EBlockedActor(t *testing.T) {
 func TestFeedE2ETwoUsers(t *testing.T) {
 	t.Parallel()
 	s := testkit.Start(t, testkit.Options{})
-	a := s.NewUser(10, "甲方")
-	b := s.NewUser(11, "乙方")
+	op := s.Operator()
+	a := fe2eNewUser(s, 10, "甲方")
+	b := fe2eNewUser(s, 11, "乙方")
 	s.NewUser(20, "路人")
 	mine := map[string]uint64{}
 	theirs := map[string]uint64{}
 	for _, kind := range []string{"reply", "at", "like", "system"} {
-		mine[kind] = fe2ePostAny(t, s, 10, kind, 20, 7)
+		mine[kind] = fe2ePostAny(t, op, 10, kind, 20, 7)
 		s.Advance(time.Second)
-		theirs[kind] = fe2ePostAny(t, s, 11, kind, 20, 7) // the same thing liked: another user's item
+		theirs[kind] = fe2ePostAny(t, op, 11, kind, 20, 7) // the same thing liked: another user's item
 		s.Advance(time.Second)
 	}
 	one := map[string]int64{"reply": 1, "at": 1, "like": 1, "system": 1}
-	for _, u := range []testkit.User{a, b} {
-		if got := fe2eUnread(t, s, u); !maps.Equal(got, one) {
+	for _, u := range []fe2eWho{a, b} {
+		if got := fe2eUnread(t, u); !maps.Equal(got, one) {
 			t.Errorf("user %d: unread %v", u.Mid, got)
 		}
 	}
 	// Reading my feeds reads only mine.
 	for _, kind := range []string{"reply", "at", "like", "system"} {
-		if ids, _ := fe2eFirst(t, s, a, kind, nil); !slices.Equal(ids, []uint64{mine[kind]}) {
+		if ids, _ := fe2eList(t, a, kind, client.FeedCursor{}); !slices.Equal(ids, []uint64{mine[kind]}) {
 			t.Errorf("%s feed of %d: %v, want [%d]", kind, a.Mid, ids, mine[kind])
 		}
 	}
-	if got := fe2eUnread(t, s, a); !maps.Equal(got, map[string]int64{"reply": 0, "at": 0, "like": 0, "system": 0}) {
+	if got := fe2eUnread(t, a); !maps.Equal(got, map[string]int64{"reply": 0, "at": 0, "like": 0, "system": 0}) {
 		t.Errorf("user %d after reading: %v", a.Mid, got)
 	}
-	if got := fe2eUnread(t, s, b); !maps.Equal(got, one) {
+	if got := fe2eUnread(t, b); !maps.Equal(got, one) {
 		t.Errorf("user %d after the other read: %v", b.Mid, got)
 	}
 	// The same comment liked for both is two items, each counting its own likes.
 	s.Advance(time.Second)
-	fe2eMust(t, s, 11, "like", fe2eNotice(20, 7))
-	la, lb := fe2eLikePage(t, s, a, nil), fe2eLikePage(t, s, b, nil)
+	fe2eMust(t, op, 11, "like", fe2eNotice(20, 7))
+	la, lb := fe2eLikes(t, a), fe2eLikes(t, b)
 	// 20 liked it for b before: b's item is renewed but still counts one person.
 	if la.Total.Items[0].ID == lb.Total.Items[0].ID || la.Total.Items[0].Counts != 1 || lb.Total.Items[0].Counts != 1 {
 		t.Errorf("likes of the same thing for two users: %+v / %+v", la.Total.Items, lb.Total.Items)
 	}
 	// The other's item as my cursor shows nothing of theirs.
 	for _, kind := range fe2eKinds {
-		theirTime := fe2eRead(t, s, b, kind, nil).Times[0]
-		p := fe2eRead(t, s, a, kind, fe2eAfter(kind, fe2eCursor{ID: theirs[kind], Time: theirTime}))
+		theirTime := fe2eRead(t, b, kind, client.FeedCursor{}).Times[0]
+		p := fe2eRead(t, a, kind, client.FeedCursor{ID: theirs[kind], Time: theirTime})
 		for _, id := range p.IDs {
 			if id != mine[kind] {
 				t.Errorf("%s feed of %d with the other's cursor shows %d", kind, a.Mid, id)
 			}
 		}
 	}
-	if got := fe2eSysPage(t, s, a, url.Values{"cursor": {strconv.FormatUint(theirs["system"], 10)}}); len(got) != 0 {
+	if got := fe2eSys(t, a, theirs["system"], 0); len(got) != 0 {
 		t.Errorf("system list of %d after the other's notice: %+v", a.Mid, got)
 	}
 }
