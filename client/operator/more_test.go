@@ -75,6 +75,16 @@ func TestWorksGuardsGroupsPushes(t *testing.T) {
 	if err != nil || sd.SystemMsgType != 7 || sd.LastMsg == nil || sd.LastMsg.MsgKey != p.MsgKey || sd.MaxSeqno != p.MsgSeqno {
 		t.Fatalf("the pushed card's session = %+v, %v (push %+v)", sd, err, p)
 	}
+	// The card is stored as sent: an & in a link stays an & (not \u0026).
+	amp := json.RawMessage(`{"title":"a&b <c>","text":"t","jump_text":"","jump_uri":"https://www.bilibili.com/?a=1&b=2"}`)
+	p2, err := op.Push(ctx, fan.Mid, operator.Push{SystemMsgType: 7, MsgType: 10, Content: amp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.Client(fan).Messages(ctx, client.User(p2.TalkerID), client.HistoryOptions{Size: 1})
+	if err != nil || len(h.Messages) != 1 || h.Messages[0].Content != string(amp) {
+		t.Fatalf("the pushed card reads back as %q (%v), want %s", h.Messages[0].Content, err, amp)
+	}
 	if _, err := op.Push(ctx, fan.Mid, operator.Push{SystemMsgType: 7, MsgType: 10, Content: json.RawMessage(`{"title":1}`)}); !operator.IsStatus(err, 400) {
 		t.Fatalf("a malformed card: err = %v, want 400", err)
 	}

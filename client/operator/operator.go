@@ -61,11 +61,15 @@ func IsStatus(err error, status int) bool {
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
 	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
+		// Not json.Marshal: it escapes <, > and & as \u003c…, and a pushed card is
+		// stored as sent (compacted), so a link's & must stay an &.
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(in); err != nil {
 			return err
 		}
-		body = bytes.NewReader(b)
+		body = &b
 	}
 	u := *c.base
 	p, q, _ := strings.Cut(path, "?")
