@@ -53,6 +53,12 @@ func runUser(s *Sys, name string, args []string) int {
 		return o.fail(err)
 	}
 	ctx := s.Ctx
+	showUser := func(u *operator.User, err error) int {
+		if err != nil {
+			return o.fail(err)
+		}
+		return o.emit(u, func(w io.Writer) { printUser(w, u) })
+	}
 	switch pos[0] {
 	case "add":
 		if len(pos) != 2 {
@@ -63,11 +69,7 @@ func runUser(s *Sys, name string, args []string) int {
 		if mid != 0 {
 			nu.Mid = &mid
 		}
-		u, err := op.CreateUser(ctx, nu)
-		if err != nil {
-			return o.fail(err)
-		}
-		return o.emit(u, func(w io.Writer) { printUser(w, u) })
+		return showUser(op.CreateUser(ctx, nu))
 	case "get":
 		if len(pos) != 2 {
 			o.usageErr("user get MID")
@@ -77,11 +79,7 @@ func runUser(s *Sys, name string, args []string) int {
 		if err != nil {
 			return o.fail(err)
 		}
-		u, err := op.User(ctx, m)
-		if err != nil {
-			return o.fail(err)
-		}
-		return o.emit(u, func(w io.Writer) { printUser(w, u) })
+		return showUser(op.User(ctx, m))
 	case "list":
 		all := []operator.User{}
 		var after uint64
@@ -114,11 +112,7 @@ func runUser(s *Sys, name string, args []string) int {
 		if err != nil {
 			return o.fail(fmt.Errorf("%q is not a fan count", pos[2]))
 		}
-		u, err := op.UpdateUser(ctx, m, operator.UserUpdate{Fans: &n})
-		if err != nil {
-			return o.fail(err)
-		}
-		return o.emit(u, func(w io.Writer) { printUser(w, u) })
+		return showUser(op.UpdateUser(ctx, m, operator.UserUpdate{Fans: &n}))
 	case "login":
 		if len(pos) != 2 {
 			o.usageErr("user login MID")
