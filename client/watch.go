@@ -241,8 +241,8 @@ func (w *Watcher) snapshot(ctx context.Context) error {
 // change first.
 func (w *Watcher) changed(ctx context.Context) ([]Session, error) {
 	// new_sessions answers sessions after begin_ts; those stamped exactly at the newest
-	// time seen are always re-read, since another message may share its microsecond (a
-	// frozen test clock stamps every message alike).
+	// time seen are always re-read, since another session may share its microsecond
+	// (bilimsg keeps session times distinct; bilibili does not say it does).
 	begin := w.cur.SessionTs - 1
 	if !w.settled {
 		begin -= w.opt.Overlap.Microseconds()
