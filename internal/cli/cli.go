@@ -18,6 +18,7 @@ type Sys struct {
 	Ctx        context.Context
 	Stdout     io.Writer
 	Stderr     io.Writer
+	Stdin      io.Reader           // nil: the process's standard input
 	Getenv     func(string) string // nil: the process environment
 	HTTPClient *http.Client        // nil: the client packages' defaults
 	Location   *time.Location      // for printed times; nil: the local zone
@@ -28,6 +29,13 @@ func (s *Sys) getenv(name string) string {
 		return os.Getenv(name)
 	}
 	return s.Getenv(name)
+}
+
+func (s *Sys) stdin() io.Reader {
+	if s.Stdin == nil {
+		return os.Stdin
+	}
+	return s.Stdin
 }
 
 func (s *Sys) loc() *time.Location {
@@ -48,8 +56,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "[flags]", "run the server", func(s *Sys, _ string, a []string) int { return serve(a, s.Stdout, s.Stderr) }},
-		{"login", "[--server URL] (--cookie STR | --demo DIR [--mid MID] | --admin-token T --mid MID)", "log in to a server and keep the login in a profile", runLogin},
-		{"logout", "", "forget the profile's login", runLogout},
+		{"login", "[--server URL] (--cookie STR | --account MID|NAME --password-stdin | --demo DIR [--mid MID] | --admin-token T --mid MID)", "log in to a server and keep the login in a profile", runLogin},
+		{"logout", "[--local]", "end the profile's login on the server and forget it", runLogout},
 		{"whoami", "[--secrets]", "show the profile: server, mid (cookies only with --secrets)", runWhoami},
 		{"send", "TALKER TEXT… | TALKER --image URL", "send a text (or an image) to a user or group:<id>", runSend},
 		{"sessions", "[--category all|followed|unfollowed|groups|dustbin|system] [--limit N]", "list conversations, newest first", runSessions},

@@ -25,9 +25,10 @@ import (
 // variables, never the process's), the context (nil: the test's) and the HTTP client
 // (nil: the client packages' defaults). Times print in UTC.
 type runOpts struct {
-	env map[string]string
-	ctx context.Context
-	hc  *http.Client
+	env   map[string]string
+	ctx   context.Context
+	hc    *http.Client
+	stdin string
 }
 
 // run runs one command in-process and returns what it printed and its exit code.
@@ -39,7 +40,7 @@ func run(t *testing.T, o runOpts, args ...string) (stdout, stderr string, code i
 		ctx = t.Context()
 	}
 	sys := &Sys{Ctx: ctx, Stdout: &out, Stderr: &errb, Location: time.UTC, HTTPClient: o.hc,
-		Getenv: func(k string) string { return o.env[k] }}
+		Getenv: func(k string) string { return o.env[k] }, Stdin: strings.NewReader(o.stdin)}
 	code = Run(sys, args)
 	return out.String(), errb.String(), code
 }
@@ -56,6 +57,7 @@ type world struct {
 
 	mu      sync.Mutex
 	secrets map[string]bool // SESSDATA and bili_jct values, admin tokens
+	stdin   string          // what the next command reads from stdin
 }
 
 func newWorld(t *testing.T, opt testkit.Options) *world {
@@ -134,7 +136,8 @@ func (w *world) runCtx(ctx context.Context, args ...string) (string, string, int
 	w.t.Helper()
 	w.learnProfiles()
 	before := w.secretList()
-	out, errs, code := run(w.t, runOpts{env: w.env, ctx: ctx, hc: w.hc}, args...)
+	out, errs, code := run(w.t, runOpts{env: w.env, ctx: ctx, hc: w.hc, stdin: w.stdin}, args...)
+	w.stdin = ""
 	w.check(args, before, out, errs, code)
 	return out, errs, code
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -12,14 +13,19 @@ import (
 	"github.com/bilimsg/bilimsg/client/operator"
 )
 
-// runLogin logs in one of three ways — cookies (as from a browser, or bilibili itself),
-// a demo user of `serve --demo` (cookies and admin token from its data directory), or
-// a new login made through the operator API — checks the login with a real call, and
+// runLogin logs in one of four ways — cookies (as from a browser, or bilibili itself),
+// a password (bilimsg's own login, --account with the password on stdin or in
+// $BILIMSG_PASSWORD: never on the command line, where other users could read it), a
+// demo user of `serve --demo` (cookies and admin token from its data directory), or a
+// new login made through the operator API — checks the login with a real call, and
 // keeps it in the profile.
 func runLogin(s *Sys, name string, args []string) int {
 	o := newOpts(s, name).withServer()
-	var cookie, demo string
+	var cookie, demo, account string
 	var mid uint64
+	var pwStdin bool
+	o.fs.StringVar(&account, "account", "", "log in with this mid or name and a password (bilimsg only)")
+	o.fs.BoolVar(&pwStdin, "password-stdin", false, "with --account: read the password from the first line of stdin (default $BILIMSG_PASSWORD)")
 	o.fs.StringVar(&cookie, "cookie", "", "cookies 'SESSDATA=…; bili_jct=…; DedeUserID=…' (default $BILIMSG_COOKIE)")
 	o.fs.StringVar(&demo, "demo", "", "data directory of `bilimsg serve --demo`: log in as one of its demo users")
 	o.fs.Uint64Var(&mid, "mid", 0, "with --demo: which demo user (default the UP主); with --admin-token: the user to log in")
@@ -33,6 +39,22 @@ func runLogin(s *Sys, name string, args []string) int {
 	var cr client.Credentials
 	var err error
 	switch {
+	case account != "":
+		password := s.getenv("BILIMSG_PASSWORD")
+		if pwStdin {
+			if password, err = firstLine(s.stdin()); err != nil {
+				return o.fail(fmt.Errorf("reading the password from stdin: %v", err))
+			}
+		}
+		if password == "" {
+			o.usageErr("--account needs --password-stdin or $BILIMSG_PASSWORD")
+			return 2
+		}
+		opts := []client.Option{client.WithBaseURL(p.Server)}
+		if s.HTTPClient != nil {
+			opts = append(opts, client.WithHTTPClient(s.HTTPClient))
+		}
+		cr, err = client.LoginWithPassword(s.Ctx, account, password, opts...)
 	case cookie != "":
 		cr, err = client.ParseCookies(cookie)
 		if err == nil && cr.Mid == 0 {
@@ -51,7 +73,7 @@ func runLogin(s *Sys, name string, args []string) int {
 			cr, err = op.Login(s.Ctx, mid)
 		}
 	default:
-		o.usageErr("give --cookie, --demo DIR, or --admin-token with --mid")
+		o.usageErr("give --cookie, --account, --demo DIR, or --admin-token with --mid")
 		return 2
 	}
 	if err != nil {
@@ -88,10 +110,12 @@ func runLogin(s *Sys, name string, args []string) int {
 
 func runLogout(s *Sys, name string, args []string) int {
 	o := newOpts(s, name)
+	var local bool
+	o.fs.BoolVar(&local, "local", false, "only forget the login here; do not end it on the server")
 	if _, code, ok := o.parse(args, 0, 0); !ok {
 		return code
 	}
-	_, path, err := o.load()
+	p, path, err := o.load()
 	if err != nil {
 		return o.fail(err)
 	}
@@ -102,6 +126,18 @@ func runLogout(s *Sys, name string, args []string) int {
 	if _, ok := pf.Profiles[o.profileName()]; !ok {
 		return o.fail(fmt.Errorf("no profile %q", o.profileName()))
 	}
+	if !local && p.SESSDATA != "" {
+		// End the login on the server, so that the cookies are worth nothing even if
+		// copied. A login already gone (-101), or a server without bilimsg's logout
+		// (bilibili itself: -404), leaves nothing to end.
+		c, err := o.newClient(p.Server, client.Credentials{SESSDATA: p.SESSDATA, BiliJct: p.BiliJct, Mid: p.Mid})
+		if err == nil {
+			err = c.Logout(s.Ctx)
+		}
+		if err != nil && !client.IsCode(err, client.CodeNotLoggedIn) && !client.IsCode(err, client.CodeNotFound) {
+			return o.fail(fmt.Errorf("%v (--local forgets the login without ending it)", err))
+		}
+	}
 	delete(pf.Profiles, o.profileName())
 	if err := writeProfiles(path, pf); err != nil {
 		return o.fail(err)
@@ -109,6 +145,15 @@ func runLogout(s *Sys, name string, args []string) int {
 	return o.emit(map[string]any{"profile": o.profileName(), "logged_out": true}, func(w io.Writer) {
 		fmt.Fprintf(w, "profile %q removed\n", o.profileName())
 	})
+}
+
+// firstLine reads a line (a password piped in), without its line ending.
+func firstLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }
 
 // runWhoami shows the profile; cookies and token only with --secrets.

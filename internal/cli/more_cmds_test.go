@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -150,4 +151,55 @@ func TestAutoReply(t *testing.T) {
 	w.fail(2, "autoreply", "set", "received")
 	w.fail(2, "autoreply", "del", "x")
 	w.fail(2, "autoreply", "frob")
+}
+
+// TestLoginWithPassword: --account with the password on stdin or in $BILIMSG_PASSWORD
+// logs in (by mid or name) and keeps the login; the password never shows; wrong ones
+// are bilibili's -629; logout ends the login on the server, --local only forgets it.
+func TestLoginWithPassword(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, testkit.Options{})
+	mid := uint64(5151)
+	if _, err := w.s.Operator().CreateUser(context.Background(), operator.NewUser{Name: "有密码", Mid: &mid, Password: "pa55 word"}); err != nil {
+		t.Fatal(err)
+	}
+	w.secret("pa55 word")
+	w.stdin = "pa55 word\n"
+	if got := w.ok("login", "--server", w.s.URL, "--account", "有密码", "--password-stdin"); got != "logged in as mid 5151 on "+w.s.URL+" (profile \"default\")\n" {
+		t.Errorf("login by name: %q", got)
+	}
+	pf, err := readProfiles(w.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := pf.Profiles["default"]
+	w.secret(first.SESSDATA, first.BiliJct)
+	if got := w.ok("whoami"); !strings.Contains(got, "mid      5151") {
+		t.Errorf("whoami: %q", got)
+	}
+
+	w.env["BILIMSG_PASSWORD"] = "pa55 word"
+	w.ok("login", "--server", w.s.URL, "--account", "5151", "--profile", "second")
+	w.env["BILIMSG_PASSWORD"] = "wrong"
+	if got := w.fail(1, "login", "--server", w.s.URL, "--account", "5151", "--profile", "third"); got != "bilimsg login: bilibili: login: -629 账号或者密码错误\n" {
+		t.Errorf("a wrong password: %q", got)
+	}
+	delete(w.env, "BILIMSG_PASSWORD")
+	w.fail(2, "login", "--server", w.s.URL, "--account", "5151", "--profile", "third")
+
+	// logout ends the login on the server: the kept cookies no longer work.
+	w.ok("logout")
+	c := w.client(testkit.User{Mid: mid, SESSDATA: first.SESSDATA, BiliJct: first.BiliJct})
+	if _, err := c.SingleUnread(context.Background(), client.UnreadOptions{}); !errors.Is(err, client.ErrNotLoggedIn) {
+		t.Errorf("the login after logout: %v, want -101", err)
+	}
+	// --local forgets without ending it.
+	pf, _ = readProfiles(w.cfg)
+	second := pf.Profiles["second"]
+	w.secret(second.SESSDATA, second.BiliJct)
+	w.ok("logout", "--profile", "second", "--local")
+	c = w.client(testkit.User{Mid: mid, SESSDATA: second.SESSDATA, BiliJct: second.BiliJct})
+	if _, err := c.SingleUnread(context.Background(), client.UnreadOptions{}); err != nil {
+		t.Errorf("the login after logout --local: %v, want it still valid", err)
+	}
 }

@@ -22,6 +22,9 @@ type Config struct {
 	// RecvReplyPeriod is how long recv_reply waits before answering the same talker
 	// again; 0 answers every message.
 	RecvReplyPeriod time.Duration
+	// PasswordIterations is the PBKDF2 cost of new password hashes; 0 is OWASP's
+	// 600,000. Only tests lower it (a check costs ~150 ms at the default, by design).
+	PasswordIterations int
 }
 
 // DefaultConfig is what `bilimsg serve` uses unless told otherwise.
@@ -45,7 +48,11 @@ type Service struct {
 	lastUs atomic.Int64
 
 	loginMu sync.RWMutex
-	logins  map[[32]byte]store.Login // SESSDATA hash → login; logins never change once made
+	logins  map[[32]byte]store.Login // SESSDATA hash → login; a login never changes, Logout evicts it
+	// loginEpoch counts logouts; a login read from the store is cached only if no
+	// logout happened meanwhile.
+	loginEpoch uint64
+	guard      *loginGuard // password-login attempts
 }
 
 // New builds the service.
@@ -55,7 +62,7 @@ func New(st store.Store, clock Clock, cat *emoji.Catalog, log *slog.Logger, cfg 
 	}
 	return &Service{st: st, clock: clock, emoji: cat, log: log,
 		limits: newRateLimiter(cfg.BurstLimit, cfg.BurstWindow, cfg.DailyLimit), cfg: cfg, spam: newSpamRules(),
-		logins: make(map[[32]byte]store.Login)}
+		logins: make(map[[32]byte]store.Login), guard: newLoginGuard(cfg.PasswordIterations)}
 }
 
 // Clock returns the service's clock.

@@ -57,7 +57,7 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (store.User, error
 		u.Face = DefaultFace
 	}
 	if nu.Password != "" {
-		u.PasswordHash = hashPassword(nu.Password)
+		u.PasswordHash = hashPassword(nu.Password, s.cfg.PasswordIterations)
 	}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		if u.Mid == 0 {
@@ -182,6 +182,7 @@ func (s *Service) Authenticate(ctx context.Context, sessdata string) (Session, e
 	h := sha256.Sum256([]byte(sessdata))
 	s.loginMu.RLock()
 	l, ok := s.logins[h]
+	epoch := s.loginEpoch
 	s.loginMu.RUnlock()
 	if !ok {
 		err := s.st.View(ctx, func(tx store.Tx) error {
@@ -199,7 +200,9 @@ func (s *Service) Authenticate(ctx context.Context, sessdata string) (Session, e
 		if len(s.logins) >= 100_000 { // a crude bound; logins are cheap to reload
 			clear(s.logins)
 		}
-		s.logins[h] = l
+		if s.loginEpoch == epoch { // else a logout ran meanwhile: this login may be gone
+			s.logins[h] = l
+		}
 		s.loginMu.Unlock()
 	}
 	return Session{Mid: l.Mid, biliJct: l.BiliJct}, nil
@@ -215,11 +218,14 @@ func randomToken(n int) string {
 // count; the standard library has it, so no extra dependency is needed.
 const pbkdf2Iterations = 600_000
 
-func hashPassword(pw string) string {
+func hashPassword(pw string, iterations int) string {
+	if iterations <= 0 {
+		iterations = pbkdf2Iterations
+	}
 	salt := make([]byte, 16)
 	rand.Read(salt)
-	key, _ := pbkdf2.Key(sha256.New, pw, salt, pbkdf2Iterations, 32)
-	return fmt.Sprintf("pbkdf2-sha256$%d$%s$%s", pbkdf2Iterations,
+	key, _ := pbkdf2.Key(sha256.New, pw, salt, iterations, 32)
+	return fmt.Sprintf("pbkdf2-sha256$%d$%s$%s", iterations,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
 

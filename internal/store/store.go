@@ -57,6 +57,8 @@ type Users interface {
 	UpdateUser(ctx context.Context, u User) error // ErrNotFound when absent
 	// ListUsers returns users with mid > after in mid order, at most limit.
 	ListUsers(ctx context.Context, after uint64, limit int) ([]User, error)
+	// UsersNamed returns users whose name is exactly name, in mid order, at most limit.
+	UsersNamed(ctx context.Context, name string, limit int) ([]User, error)
 	MaxMid(ctx context.Context) (uint64, error) // 0 when there are no users
 }
 
@@ -65,6 +67,8 @@ type Logins interface {
 	CreateLogin(ctx context.Context, l Login) error
 	// GetLogin looks a login up by the SHA-256 of its SESSDATA.
 	GetLogin(ctx context.Context, tokenHash []byte) (Login, error)
+	// DeleteLogin ends a login (logout); ErrNotFound when there is none.
+	DeleteLogin(ctx context.Context, tokenHash []byte) error
 }
 
 // Relations holds who follows and who blocks whom. An absent relation is the zero value.

@@ -241,7 +241,7 @@ var (
 
 // xFamily are the endpoints whose envelope has no msg (§8.3); the feed endpoints
 // (fdEndpoints, golden_feed_test.go) are of this family too.
-var xFamily = append([]string{"send_msg", "get_reply_text", "set_reply_text", "del_reply_text"}, fdEndpoints...)
+var xFamily = append([]string{"send_msg", "get_reply_text", "set_reply_text", "del_reply_text", "login", "logout"}, fdEndpoints...)
 
 // wantFlag asserts n is the number 0 or 1.
 func wantFlag(t *testing.T, where string, n *jnode) {
@@ -420,7 +420,7 @@ func catalogShape(t *testing.T, endpoint string, root *jnode) {
 		wantKeys(t, "data", data, []string{"follow_status", "special", "push_setting", "show_push_setting"})
 	case "update_ack", "remove_session", "set_top", "set_msg_dnd", "set_push_ss", "update_intercept",
 		"batch_update_dustbin_ack", "batch_rm_dustbin",
-		"link_setting_set", "add_block_word", "del_block_word", "set_reply_text", "del_reply_text":
+		"link_setting_set", "add_block_word", "del_block_word", "set_reply_text", "del_reply_text", "logout":
 		// Successful no-payload POSTs answer data: {} (never null; §8.3).
 		if data == nil || data.kind != 'o' || len(data.keys) != 0 {
 			t.Errorf("data must be {}")
@@ -608,6 +608,10 @@ func catalogShape(t *testing.T, endpoint string, root *jnode) {
 			if s := g.get("show_install"); s.kind != 'b' || !s.b {
 				t.Errorf("game_msg.show_install must be true")
 			}
+		}
+	case "login": // bilimsg's own (docs/api.md): the logged-in mid, a number
+		if wantKeys(t, "data", data, []string{"mid"}) && data.get("mid").kind != 'n' {
+			t.Errorf("data.mid must be a number")
 		}
 	case "show_create_group_icon":
 		if !wantKeys(t, "data", data, []string{"show"}) {
@@ -1777,8 +1781,8 @@ func TestGoldenCoverage(t *testing.T) {
 		names[c.name] = true
 	}
 	paths := routePaths()
-	if len(paths) != 34 {
-		t.Errorf("the route table has %d paths, want 34", len(paths))
+	if len(paths) != 36 { // bilibili's 34, and bilimsg's login and logout
+		t.Errorf("the route table has %d paths, want 36", len(paths))
 	}
 	keys := map[string]string{}
 	for _, p := range paths {

@@ -28,12 +28,15 @@ type route struct {
 	bareRequestErrors bool
 	// sysErr replaces unexpected failures (send_msg documents -3 系统错误).
 	sysErr *im.Error
+	// public endpoints need no login (the password login itself).
+	public bool
 	h      func(*call) (any, error)
 }
 
 // call is one request in flight.
 type call struct {
 	ctx  context.Context
+	w    http.ResponseWriter // for the cookies of login and logout
 	r    *http.Request
 	p    params
 	me   im.Session
@@ -119,6 +122,9 @@ func (h *Handler) table() []*route {
 		{path: "/x/msgfeed/at", fam: x, h: h.feedAt},
 		{path: "/x/msgfeed/like", fam: x, h: h.feedLike},
 		{path: "/x/sys-msg/query_notify_list", fam: x, h: h.feedSystem},
+		// bilimsg's own: the password login of its web page (login.go).
+		{path: "/bilimsg/v1/login", fam: x, post: true, public: true, errData: dataAbsent, h: h.login},
+		{path: "/bilimsg/v1/logout", fam: x, post: true, errData: dataAbsent, h: h.logout},
 	}
 }
 
@@ -139,7 +145,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, rt, im.ErrServer)
 		}
 	}()
-	c := &call{ctx: r.Context(), r: r, svc: h.svc, rt: rt, post: r.Method == http.MethodPost}
+	c := &call{ctx: r.Context(), w: w, r: r, svc: h.svc, rt: rt, post: r.Method == http.MethodPost}
 	if !h.methodAllowed(rt, r.Method) {
 		h.fail(w, rt, im.ErrBadRequest)
 		return
@@ -149,18 +155,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, rt, im.ErrBadRequest)
 		return
 	}
-	ck, _ := r.Cookie("SESSDATA")
-	var sessdata string
-	if ck != nil {
-		sessdata = ck.Value
-	}
-	if c.me, err = h.svc.Authenticate(c.ctx, sessdata); err != nil {
-		h.fail(w, rt, err)
-		return
-	}
-	if c.post && !h.csrfOK(c) {
-		h.fail(w, rt, im.ErrCSRF)
-		return
+	if !rt.public {
+		if c.me, err = h.svc.Authenticate(c.ctx, sessdata(r)); err != nil {
+			h.fail(w, rt, err)
+			return
+		}
+		if c.post && !h.csrfOK(c) {
+			h.fail(w, rt, im.ErrCSRF)
+			return
+		}
 	}
 	data, err := rt.h(c)
 	if err != nil {
@@ -173,6 +176,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeEnvelope(w, http.StatusOK, rt.fam, 0, "0", body)
+}
+
+// sessdata is the request's SESSDATA cookie ("" when none).
+func sessdata(r *http.Request) string {
+	if ck, err := r.Cookie("SESSDATA"); err == nil {
+		return ck.Value
+	}
+	return ""
 }
 
 func (h *Handler) methodAllowed(rt *route, m string) bool {

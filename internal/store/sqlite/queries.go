@@ -17,10 +17,12 @@ const (
 	qGetUsers
 	qUpdateUser
 	qListUsers
+	qUsersNamed
 	qMaxMid
 
 	qCreateLogin
 	qGetLogin
+	qDeleteLogin
 
 	qGetRelation
 	qFollowed
@@ -146,10 +148,12 @@ var queries = [numQueries]string{
 	qGetUsers:   `SELECT mid, name, face, fans, password_hash, created_at FROM users WHERE mid IN (SELECT value FROM json_each(?))`,
 	qUpdateUser: `UPDATE users SET name = ?, face = ?, fans = ?, password_hash = ? WHERE mid = ?`,
 	qListUsers:  `SELECT mid, name, face, fans, password_hash, created_at FROM users WHERE mid > ? ORDER BY mid LIMIT ?`,
+	qUsersNamed: `SELECT mid, name, face, fans, password_hash, created_at FROM users WHERE name = ? ORDER BY mid LIMIT ?`,
 	qMaxMid:     `SELECT COALESCE(MAX(mid), 0) FROM users`,
 
 	qCreateLogin: `INSERT INTO logins (token_hash, mid, bili_jct, created_at) VALUES (?, ?, ?, ?)`,
 	qGetLogin:    `SELECT token_hash, mid, bili_jct, created_at FROM logins WHERE token_hash = ?`,
+	qDeleteLogin: `DELETE FROM logins WHERE token_hash = ?`,
 
 	qGetRelation: `SELECT following, blocking FROM relations WHERE mid = ? AND target = ?`,
 	qFollowed: `SELECT target FROM relations WHERE mid = ?1 AND following = 1

@@ -153,6 +153,10 @@ func (t *txn) ListUsers(ctx context.Context, after uint64, limit int) ([]store.U
 	return out, t.mapErr(rows.Err())
 }
 
+func (t *txn) UsersNamed(ctx context.Context, name string, limit int) ([]store.User, error) {
+	return queryAll(ctx, t, qUsersNamed, scanUser, name, limit)
+}
+
 func (t *txn) MaxMid(ctx context.Context) (uint64, error) {
 	var m int64
 	err := t.row(ctx, qMaxMid).Scan(&m)
@@ -172,6 +176,10 @@ func (t *txn) GetLogin(ctx context.Context, tokenHash []byte) (store.Login, erro
 	err := t.row(ctx, qGetLogin, tokenHash).Scan(&l.TokenHash, &mid, &l.BiliJct, &l.CreatedAt)
 	l.Mid = uint64(mid)
 	return l, t.mapErr(err)
+}
+
+func (t *txn) DeleteLogin(ctx context.Context, tokenHash []byte) error {
+	return t.execOne(ctx, qDeleteLogin, tokenHash)
 }
 
 // --- relations ---

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 	}{
 		{"Users", testUsers},
 		{"UsersList", testUsersList},
+		{"UsersNamed", testUsersNamed},
 		{"Logins", testLogins},
 		{"Relations", testRelations},
 		{"SessionRoundTrip", testSessionRoundTrip},
@@ -330,6 +331,42 @@ func testUsersList(t *testing.T, h *harness) {
 
 // --- logins ---
 
+func testUsersNamed(t *testing.T, h *harness) {
+	d := h.new(t)
+	ctx := t.Context()
+	names := map[uint64]string{over53: "小明", 7: "小明", 3: "小明", 4: "小明 ", 5: "Xiaoming", 6: "xiaoming"}
+	d.update(t, func(tx store.Tx) error {
+		for m, n := range names {
+			u := user(m)
+			u.Name = n
+			if err := tx.CreateUser(ctx, u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	cases := []struct {
+		name  string
+		limit int
+		want  []uint64
+	}{
+		{"小明", 10, []uint64{3, 7, over53}}, // exact, in mid order; "小明 " is another name
+		{"小明", 2, []uint64{3, 7}},
+		{"Xiaoming", 10, []uint64{5}}, // case matters
+		{"小", 10, nil},
+		{"", 10, nil},
+	}
+	d.view(t, func(tx store.Tx) error {
+		for _, c := range cases {
+			us, err := tx.UsersNamed(ctx, c.name, c.limit)
+			if err != nil || !slices.Equal(mids(us), c.want) {
+				t.Errorf("UsersNamed(%q, %d) = %v, %v; want %v", c.name, c.limit, mids(us), err, c.want)
+			}
+		}
+		return nil
+	})
+}
+
 func testLogins(t *testing.T, h *harness) {
 	d := h.new(t)
 	ctx := t.Context()
@@ -354,6 +391,23 @@ func testLogins(t *testing.T, h *harness) {
 			if _, err := tx.GetLogin(ctx, unknown); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("GetLogin(%x): err %v, want ErrNotFound", unknown, err)
 			}
+		}
+		return nil
+	})
+	// Logout ends one login; the user's other logins stay.
+	d.update(t, func(tx store.Tx) error { return tx.DeleteLogin(ctx, l1.TokenHash) })
+	d.update(t, func(tx store.Tx) error {
+		if err := tx.DeleteLogin(ctx, l1.TokenHash); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("DeleteLogin twice: err %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	d.view(t, func(tx store.Tx) error {
+		if _, err := tx.GetLogin(ctx, l1.TokenHash); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetLogin after DeleteLogin: err %v, want ErrNotFound", err)
+		}
+		if got, err := tx.GetLogin(ctx, l2.TokenHash); err != nil || got.BiliJct != l2.BiliJct {
+			t.Errorf("the other login after DeleteLogin: %+v, %v", got, err)
 		}
 		return nil
 	})
