@@ -170,3 +170,24 @@ func TestLogoutRacesAuthenticate(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPasswordLogin is one successful password login at the production cost
+// (PBKDF2-HMAC-SHA256, 600,000 iterations): what a login costs the server by design.
+func BenchmarkPasswordLogin(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	svc := im.New(st, im.NewFakeClock(time.Date(2024, 6, 2, 8, 0, 0, 0, time.UTC)), emoji.MustLoad(), nil, im.Config{})
+	if _, err := svc.CreateUser(ctx, im.NewUser{Mid: 10, Name: "u", Password: "pw"}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := svc.PasswordLogin(ctx, "10", "pw", "1.2.3.4"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
