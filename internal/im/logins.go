@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -25,12 +26,12 @@ var (
 // Login attempts are limited twice: per account (LoginFailures wrong passwords per
 // LoginWindow, then refused until the window passes — a password cannot be guessed) and
 // per client address (LoginFailures × 4, so that one address cannot try many accounts).
-// At most loginHashers password checks run at once: each is ~100 ms of CPU by design,
-// and more at once would only starve the message traffic.
+// Password checks use at most half the cores at once (one on a 2-core machine): each
+// is ~150 ms of CPU by design, and a burst of logins must not starve the message
+// traffic.
 const (
 	LoginFailures = 5
 	LoginWindow   = 15 * time.Minute
-	loginHashers  = 2
 )
 
 // loginGuard counts recent failures by key ("account:…" as typed, "mid:…" once known,
@@ -45,7 +46,7 @@ type loginGuard struct {
 }
 
 func newLoginGuard(iterations int) *loginGuard {
-	return &loginGuard{failures: map[string][]time.Time{}, hashers: make(chan struct{}, loginHashers),
+	return &loginGuard{failures: map[string][]time.Time{}, hashers: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
 		dummy: sync.OnceValue(func() string { return hashPassword("bilimsg-no-such-user", iterations) })}
 }
 
