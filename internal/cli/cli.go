@@ -70,7 +70,7 @@ func commands() []command {
 		{"blockword", "list | add WORD | del WORD", "manage block words (a text containing one, from someone I don't follow, goes to the dustbin)", runBlockWord},
 		{"autoreply", "list | set followed|keyword|received|voyage TEXT [--title T --exact W,… --contains W,… --id N] | del ID", "manage auto-reply texts and keyword rules", runAutoReply},
 		{"feed", "reply|at|like|system [--limit N]", "list a notification feed, newest first (reading it marks it read)", runFeed},
-		{"user", "add NAME [--mid M] [--fans N] [--password] | get MID | list | login MID [--save PROFILE] [--secrets] | fans MID N", "manage users (operator API)", runUser},
+		{"user", "add NAME [--mid M] [--fans N] [--password-stdin] | get MID | list | login MID [--save PROFILE] [--secrets] | fans MID N", "manage users (operator API)", runUser},
 		{"follow", "MID TARGET", "make MID follow TARGET (operator API)", runRelation},
 		{"unfollow", "MID TARGET", "make MID unfollow TARGET (operator API)", runRelation},
 		{"block", "MID TARGET", "make MID block TARGET (operator API)", runRelation},

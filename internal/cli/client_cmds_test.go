@@ -1541,9 +1541,15 @@ func TestOperatorUser(t *testing.T) {
 	user := func(args ...string) []string { return append(append([]string{"user"}, args...), op...) }
 
 	w.secret("carol's-secret-password")
-	if out := w.ok(user("add", "carol", "--mid", "5000", "--fans", "10", "--password", "carol's-secret-password")...); out != "mid 5000  carol  fans 10\n" {
+	w.stdin = "carol's-secret-password\n"
+	if out := w.ok(user("add", "carol", "--mid", "5000", "--fans", "10", "--password-stdin")...); out != "mid 5000  carol  fans 10\n" {
 		t.Errorf("user add: %q", out)
 	}
+	// The password works for bilimsg's own login.
+	if _, err := client.LoginWithPassword(t.Context(), "5000", "carol's-secret-password", client.WithBaseURL(w.s.URL)); err != nil {
+		t.Errorf("the password given with user add: %v", err)
+	}
+	w.fail(2, user("add", "nopw", "--password-stdin")...)
 	var nu struct {
 		Mid       uint64 `json:"mid"`
 		Name      string `json:"name"`
@@ -1652,7 +1658,7 @@ func TestOperatorUser(t *testing.T) {
 		t.Errorf("user list with a wrong token: %q", got)
 	}
 	w.secret("wrong-token")
-	usage := "usage: bilimsg user add NAME [--mid M] [--fans N] [--password] | get MID | list | login MID [--save PROFILE] [--secrets] | fans MID N\n"
+	usage := "usage: bilimsg user add NAME [--mid M] [--fans N] [--password-stdin] | get MID | list | login MID [--save PROFILE] [--secrets] | fans MID N\n"
 	for _, tc := range []struct {
 		args []string
 		msg  string

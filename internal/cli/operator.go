@@ -37,11 +37,11 @@ func runUser(s *Sys, name string, args []string) int {
 	o := newOpts(s, name).withServer()
 	var mid uint64
 	var fans int64
-	var password, save string
-	var secrets bool
+	var save string
+	var secrets, pwStdin bool
 	o.fs.Uint64Var(&mid, "mid", 0, "add: the new user's mid (default: the next free one)")
 	o.fs.Int64Var(&fans, "fans", 0, "add: fan count (1000 unlocks auto-replies and fan groups)")
-	o.fs.StringVar(&password, "password", "", "add: a password for the web login")
+	o.fs.BoolVar(&pwStdin, "password-stdin", false, "add: give the user a password (for the web login), read from the first line of stdin (or $BILIMSG_PASSWORD)")
 	o.fs.StringVar(&save, "save", "", "login: keep the new login in this profile")
 	o.fs.BoolVar(&secrets, "secrets", false, "login: print the cookies")
 	pos, code, ok := o.parse(args, 1, -1)
@@ -65,7 +65,15 @@ func runUser(s *Sys, name string, args []string) int {
 			o.usageErr("user add NAME")
 			return 2
 		}
-		nu := operator.NewUser{Name: pos[1], Fans: fans, Password: password}
+		nu := operator.NewUser{Name: pos[1], Fans: fans, Password: s.getenv("BILIMSG_PASSWORD")}
+		if pwStdin { // not a flag's value, which other users could read from the process list
+			pw, err := firstLine(s.stdin())
+			if err != nil || pw == "" {
+				o.usageErr("--password-stdin: no password on stdin")
+				return 2
+			}
+			nu.Password = pw
+		}
 		if mid != 0 {
 			nu.Mid = &mid
 		}
