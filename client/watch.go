@@ -293,7 +293,12 @@ func (w *Watcher) readSession(ctx context.Context, s Session, h Handler) error {
 		if err != nil {
 			return err
 		}
-		return w.deliver(ctx, key, msgs, h)
+		if err := w.deliver(ctx, key, msgs, h); err != nil {
+			return err
+		}
+		// Everything up to the listed max_seqno was read: what was not delivered is
+		// older than Since. Remember that, so that the next round does not read it again.
+		return w.skip(key, s.MaxSeqno)
 	}
 	for {
 		hist, err := w.c.Messages(ctx, t, HistoryOptions{Size: 200, BeginSeqno: last})
