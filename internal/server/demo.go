@@ -13,13 +13,16 @@ import (
 )
 
 // The demo world uses the mids of the seed documents' examples, so their curl commands
-// work once SESSDATA and csrf are filled in.
+// work once SESSDATA and csrf are filled in. Every demo user has the password
+// demoPassword, for the password login (bilimsg login --account, the web page).
 var demoUsers = []im.NewUser{
-	{Mid: 293793435, Name: "bilimsg演示UP主", Fans: 1200},
-	{Mid: 1, Name: "bishi", Fans: 3000},
-	{Mid: 2239814, Name: "演示粉丝", Fans: 12},
-	{Mid: 123, Name: "路人甲", Fans: 0},
+	{Mid: 293793435, Name: "bilimsg演示UP主", Fans: 1200, Password: demoPassword},
+	{Mid: 1, Name: "bishi", Fans: 3000, Password: demoPassword},
+	{Mid: 2239814, Name: "演示粉丝", Fans: 12, Password: demoPassword},
+	{Mid: 123, Name: "路人甲", Fans: 0, Password: demoPassword},
 }
+
+const demoPassword = "bilimsg"
 
 type demoLogin struct {
 	Mid  uint64         `json:"mid"`
@@ -52,6 +55,7 @@ func seedDemo(ctx context.Context, app *App, cfg Config) error {
 		fmt.Fprintf(cfg.Out, "  mid %-10d %-16s -b 'SESSDATA=%s; bili_jct=%s; DedeUserID=%s'   csrf=%s\n",
 			l.Mid, l.Name, l.Cred.SESSDATA, l.Cred.BiliJct, l.Cred.DedeUserID, l.Cred.BiliJct)
 	}
+	fmt.Fprintf(cfg.Out, "demo users' password (a demo's, known to all): %s\n", demoPassword)
 	return nil
 }
 

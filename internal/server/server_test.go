@@ -92,6 +92,19 @@ func TestDemoIsCreatedOnce(t *testing.T) {
 	if env.Data.Follow+env.Data.Unfollow == 0 {
 		t.Fatalf("demo UP主 has no unread messages: %s", rec.Body)
 	}
+	// Every demo user logs in with the printed password.
+	if !strings.Contains(first, "demo users' password (a demo's, known to all): bilimsg\n") {
+		t.Fatalf("the demo password is not printed:\n%s", first)
+	}
+	for _, mid := range []string{"293793435", "1", "2239814", "123"} {
+		req := httptest.NewRequest("POST", "/bilimsg/v1/login", strings.NewReader("account="+mid+"&password=bilimsg"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		app.Handler.ServeHTTP(rec, req)
+		if !strings.HasPrefix(rec.Body.String(), `{"code":0,`) {
+			t.Fatalf("demo user %s with the demo password: %s", mid, rec.Body)
+		}
+	}
 }
 
 func listUsers(t *testing.T, app *App) []json.RawMessage {
