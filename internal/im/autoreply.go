@@ -214,7 +214,7 @@ func (s *Service) GuardPurchased(ctx context.Context, up, fan uint64) (bool, err
 		return false, ErrInvalid
 	}
 	var sent bool
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		sent = false
 		if err := usersExist(ctx, tx, up, fan); err != nil {
 			return err
@@ -253,7 +253,7 @@ func (s *Service) PutWork(ctx context.Context, w store.Work) error {
 	if w.Aid == 0 || w.Aid > 1<<63-1 || w.Title == "" || w.PubDate < 0 || w.Plays < 0 || w.Danmaku < 0 || w.Favorites < 0 {
 		return ErrInvalid
 	}
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		if err := usersExist(ctx, tx, w.Owner); err != nil {
 			return err
 		}
@@ -264,7 +264,7 @@ func (s *Service) PutWork(ctx context.Context, w store.Work) error {
 
 // DeleteWork removes one of a user's works.
 func (s *Service) DeleteWork(ctx context.Context, mid, aid uint64) error {
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		if err := usersExist(ctx, tx, mid); err != nil {
 			return err
 		}

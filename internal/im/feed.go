@@ -93,7 +93,7 @@ func (s *Service) PostNotice(ctx context.Context, owner uint64, feed store.FeedK
 	n.AtMids = uniqueMids(n.AtMids)
 	now := s.clock.Now()
 	var outID uint64
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		// The store may run this function again: work on a copy of the notice.
 		n := n
 		outID = 0
@@ -168,10 +168,15 @@ func (s *Service) PostNotice(ctx context.Context, owner uint64, feed store.FeedK
 		}
 		outID = it.ID
 		state.Unread++
+		note(ctx, owner, Event{Kind: EventNotification, Feed: feedNames[feed]})
 		return tx.PutFeedState(ctx, owner, feed, state)
 	})
 	return outID, s.internal("post notice", err)
 }
+
+// feedNames name the feeds in live events.
+var feedNames = map[store.FeedKind]string{store.FeedReply: "reply", store.FeedAt: "at", store.FeedLike: "like",
+	store.FeedSystem: "system"}
 
 // uniqueMids returns mids without repetitions, in order of first appearance.
 func uniqueMids(mids []uint64) []uint64 {
@@ -227,7 +232,7 @@ func (s *Service) PostSystem(ctx context.Context, owner uint64, n SysNotice) (ui
 	}
 	now := s.clock.Now()
 	var id uint64
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		if _, err := tx.GetUser(ctx, owner); errors.Is(err, store.ErrNotFound) {
 			return ErrUserNotFound
 		} else if err != nil {
@@ -246,6 +251,7 @@ func (s *Service) PostSystem(ctx context.Context, owner uint64, n SysNotice) (ui
 			return err
 		}
 		state.Unread++
+		note(ctx, owner, Event{Kind: EventNotification, Feed: feedNames[store.FeedSystem]})
 		return tx.PutFeedState(ctx, owner, store.FeedSystem, state)
 	})
 	return id, s.internal("post system notice", err)

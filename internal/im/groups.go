@@ -86,7 +86,7 @@ func (s *Service) CreateGroup(ctx context.Context, ng NewGroup) (store.Group, er
 	}
 	now := s.clock.Now()
 	var g store.Group
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		owner, err := tx.GetUser(ctx, ng.Owner)
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrUserNotFound
@@ -167,7 +167,7 @@ func (s *Service) UpdateGroup(ctx context.Context, id uint64, p GroupPatch) (sto
 		return store.Group{}, ErrInvalid
 	}
 	var g store.Group
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		var err error
 		if g, err = getGroup(ctx, tx, id); err != nil {
 			return err
@@ -208,7 +208,7 @@ func (s *Service) JoinGroup(ctx context.Context, id uint64, mids []uint64) ([]st
 	}
 	now := s.clock.Now()
 	var out []store.Member
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		out = out[:0]
 		g, err := getGroup(ctx, tx, id)
 		if err != nil {
@@ -284,7 +284,7 @@ func (s *Service) addMember(ctx context.Context, tx store.Tx, g *store.Group, mi
 // message. The owner cannot leave.
 func (s *Service) LeaveGroup(ctx context.Context, id, mid uint64, removed bool) error {
 	now := s.clock.Now()
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		g, err := getGroup(ctx, tx, id)
 		if err != nil {
 			return err
@@ -324,7 +324,7 @@ func (s *Service) LeaveGroup(ctx context.Context, id, mid uint64, removed bool) 
 func (s *Service) SetGroupState(ctx context.Context, id uint64, to store.GroupState) (store.Group, error) {
 	now := s.clock.Now()
 	var g store.Group
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		var err error
 		if g, err = getGroup(ctx, tx, id); err != nil {
 			return err
@@ -395,6 +395,7 @@ func (s *Service) postGroupDeferred(ctx context.Context, tx store.Tx, g *store.G
 		return m, err
 	}
 	g.MaxSeqno, g.Counted, g.LastMsgKey, g.SessionTs = m.Seqno, m.Counted, m.Key, s.tsUs(now)
+	noteGroup(ctx, m)
 	return m, nil
 }
 
@@ -622,7 +623,7 @@ func (s *Service) updateMember(ctx context.Context, owner, id uint64,
 		return nil
 	}
 	now := s.clock.Now()
-	return s.st.Update(ctx, func(tx store.Tx) error {
+	return s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		g, m, err := member(ctx, tx, id, owner)
 		if errors.Is(err, ErrNotGroupMember) {
 			return nil
@@ -634,6 +635,9 @@ func (s *Service) updateMember(ctx context.Context, owner, id uint64,
 		if err := fn(tx, g, &m, s.tsUs(now)); err != nil || m == before {
 			return err
 		}
+		v := groupView(store.Membership{Group: g, Member: m}, true)
+		note(ctx, owner, Event{Kind: EventSession, Talker: g.ID, Type: 2, Unread: v.Unread, Session: &SessionState{
+			AckSeqno: m.AckSeqno, TopTs: m.TopTs, IsDnd: m.IsDnd, Removed: !listed(store.Membership{Group: g, Member: m})}})
 		return tx.PutMember(ctx, m)
 	})
 }

@@ -165,7 +165,7 @@ func (s *Service) Logout(ctx context.Context, sessdata string) error {
 		return ErrNotLoggedIn
 	}
 	h := sha256.Sum256([]byte(sessdata))
-	err := s.st.Update(ctx, func(tx store.Tx) error { return tx.DeleteLogin(ctx, h[:]) })
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error { return tx.DeleteLogin(ctx, h[:]) })
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotLoggedIn
 	}

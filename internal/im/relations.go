@@ -20,7 +20,7 @@ func (s *Service) Follow(ctx context.Context, mid, target uint64, on bool) error
 	if mid == target {
 		return ErrInvalid
 	}
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		if err := usersExist(ctx, tx, mid, target); err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func (s *Service) Block(ctx context.Context, mid, target uint64, on bool) error 
 	if mid == target {
 		return ErrInvalid
 	}
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		if err := usersExist(ctx, tx, mid, target); err != nil {
 			return err
 		}

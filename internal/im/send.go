@@ -146,7 +146,7 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (SendResult, error)
 	if e != nil {
 		return res, e
 	}
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		if req.ReceiverType == 2 {
 			var err error
 			res.MsgKey, err = s.sendGroup(ctx, tx, req, content, nfv, text, recallKey, now)
@@ -362,6 +362,8 @@ func (s *Service) deliver(ctx context.Context, tx store.Tx, d delivery, now time
 		} else {
 			out.toSess = sess
 		}
+		msg := m
+		note(ctx, side.owner, Event{Kind: EventMessage, Talker: side.talker, Type: 1, Message: &msg, Unread: sess.Unread})
 	}
 	return out, nil
 }

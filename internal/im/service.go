@@ -53,6 +53,7 @@ type Service struct {
 	// logout happened meanwhile.
 	loginEpoch uint64
 	guard      *loginGuard // password-login attempts
+	pub        Publisher   // live events; nil: none
 }
 
 // New builds the service.

@@ -325,7 +325,7 @@ func (s *Service) updateSession(ctx context.Context, owner uint64, typ int, talk
 		return nil // fan-group sessions are the members' rows (updateMember)
 	}
 	now := s.clock.Now()
-	return s.st.Update(ctx, func(tx store.Tx) error {
+	return s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		sess, err := tx.GetSession(ctx, owner, typ, talker)
 		if errors.Is(err, store.ErrNotFound) {
 			if !create || owner == talker {
@@ -344,8 +344,16 @@ func (s *Service) updateSession(ctx context.Context, owner uint64, typ int, talk
 		if sess == before {
 			return nil
 		}
+		noteSession(ctx, sess)
 		return saveSession(ctx, tx, before, sess)
 	})
+}
+
+// noteSession records a session change by its owner's hand, for the live stream.
+func noteSession(ctx context.Context, sess store.Session) {
+	note(ctx, sess.Owner, Event{Kind: EventSession, Talker: sess.Talker, Type: sess.Type, Unread: sess.Unread,
+		Session: &SessionState{AckSeqno: sess.AckSeqno, TopTs: sess.TopTs, IsDnd: sess.IsDnd, Removed: sess.Hidden,
+			Intercept: sess.Intercept}})
 }
 
 // RemoveSession hides the session until its next message and marks it read; history
@@ -469,7 +477,7 @@ func (s *Service) DustbinRemove(ctx context.Context, owner uint64) error {
 
 func (s *Service) dustbin(ctx context.Context, owner uint64, unacked, hide bool) error {
 	now := s.clock.Now()
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		for {
 			page, err := tx.ListSessions(ctx, store.SessionQuery{Owner: owner, Intercept: true, Limit: dustbinPage,
 				Unacked: unacked, IncludeHidden: unacked})
@@ -483,6 +491,7 @@ func (s *Service) dustbin(ctx context.Context, owner uint64, unacked, hide bool)
 				if err := ackTo(ctx, tx, &sess, sess.MaxSeqno); err != nil {
 					return err
 				}
+				noteSession(ctx, sess)
 				if err := saveSession(ctx, tx, before, sess); err != nil {
 					return err
 				}

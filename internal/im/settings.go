@@ -122,7 +122,7 @@ func (s *Service) UpdateSettings(ctx context.Context, mid uint64, patch map[stri
 		}
 		needFans = needFans || (f.AutoReply && v == 1)
 	}
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		if needFans {
 			u, err := tx.GetUser(ctx, mid)
 			if err != nil {
@@ -188,7 +188,7 @@ func (s *Service) AddBlockWord(ctx context.Context, mid uint64, content string) 
 	if utf8.RuneCountInString(content) > MaxBlockWordRunes {
 		return ErrBlockWordTooLong
 	}
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		words, err := tx.ListBlockWords(ctx, mid)
 		if err != nil {
 			return err
@@ -214,7 +214,7 @@ func (s *Service) DeleteBlockWord(ctx context.Context, mid uint64, content strin
 	if content == "" || !utf8.ValidString(content) {
 		return ErrBadRequest
 	}
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		if err := tx.DeleteBlockWord(ctx, mid, content); err != nil {
 			return err
 		}
@@ -279,7 +279,7 @@ func (s *Service) SetReplyText(ctx context.Context, mid uint64, in ReplyText) er
 		r.Title, r.Key1, r.Key2 = in.Title, strings.Join(k1, "，"), strings.Join(k2, "，")
 	}
 	base := r
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		r := base // fn may run again: start from the parsed rule every time
 		r.Ctime = s.clock.Now().Unix()
 		existing, err := tx.ListAutoReplies(ctx, mid, in.Type)
@@ -321,7 +321,7 @@ func (s *Service) SetReplyText(ctx context.Context, mid uint64, in ReplyText) er
 // DeleteReplyText deletes one of mid's auto-reply texts: someone else's → 1003; an id that
 // does not exist succeeds (catalog §9 item 34).
 func (s *Service) DeleteReplyText(ctx context.Context, mid, id uint64) error {
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		r, err := tx.GetAutoReply(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil

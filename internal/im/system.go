@@ -103,7 +103,7 @@ func (s *Service) PushMessage(ctx context.Context, owner uint64, p Push) (store.
 	}
 	now := s.clock.Now()
 	var m store.Message
-	err = s.st.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		if _, err := tx.GetUser(ctx, owner); errors.Is(err, store.ErrNotFound) {
 			return ErrUserNotFound
 		} else if err != nil {

@@ -59,7 +59,7 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (store.User, error
 	if nu.Password != "" {
 		u.PasswordHash = hashPassword(nu.Password, s.cfg.PasswordIterations)
 	}
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		if u.Mid == 0 {
 			m, err := tx.MaxMid(ctx)
 			if err != nil {
@@ -110,7 +110,7 @@ func (s *Service) UpdateUser(ctx context.Context, mid uint64, p UserPatch) (stor
 		return store.User{}, ErrInvalid
 	}
 	var u store.User
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		var err error
 		if u, err = tx.GetUser(ctx, mid); err != nil {
 			return err
@@ -147,7 +147,7 @@ func (s *Service) Login(ctx context.Context, mid uint64) (Credentials, error) {
 	l := store.Login{Mid: mid, BiliJct: hex.EncodeToString(jct), CreatedAt: s.clock.Now().Unix()}
 	h := sha256.Sum256([]byte(token))
 	l.TokenHash = h[:]
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.update(ctx, func(ctx context.Context, tx store.Tx) error {
 		if _, err := tx.GetUser(ctx, mid); err != nil {
 			return err
 		}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/bilimsg/bilimsg/internal/admin"
 	"github.com/bilimsg/bilimsg/internal/emoji"
+	"github.com/bilimsg/bilimsg/internal/events"
 	"github.com/bilimsg/bilimsg/internal/im"
 	"github.com/bilimsg/bilimsg/internal/store/sqlite"
 	"github.com/bilimsg/bilimsg/internal/wire"
@@ -48,6 +49,7 @@ type App struct {
 	Service    *im.Service
 	FakeClock  *im.FakeClock // nil unless Config.FakeClock
 	AdminToken string
+	Hub        *events.Hub // the live-event stream's hub
 	store      *sqlite.Store
 }
 
@@ -86,6 +88,8 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 		clock = app.FakeClock
 	}
 	app.Service = im.New(st, clock, cat, cfg.Logger, cfg.Rules)
+	app.Hub = events.New(events.Options{})
+	app.Service.SetPublisher(wire.Events{Hub: app.Hub})
 	if app.AdminToken, err = adminToken(cfg); err != nil {
 		st.Close()
 		return nil, err
@@ -96,6 +100,7 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 		w.Write([]byte("ok\n"))
 	})
 	mux.Handle("/admin/", admin.New(app.Service, app.AdminToken, app.FakeClock, cfg.Logger))
+	mux.Handle("/bilimsg/v1/events", wire.NewEventStream(app.Service, app.Hub, cfg.Logger))
 	// Both bilibili hosts' paths are served from the root: api.vc.bilibili.com and
 	// api.bilibili.com paths do not collide.
 	mux.Handle("/", wire.New(app.Service, cfg.Logger))

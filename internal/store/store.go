@@ -176,6 +176,9 @@ type Groups interface {
 	ListMembers(ctx context.Context, group, after uint64, limit int) ([]Member, error)
 	// ListMemberships returns every group mid belongs to, with the group, in group id order.
 	ListMemberships(ctx context.Context, mid uint64) ([]Membership, error)
+	// MembersAmong returns which of mids are members of the group, in no particular
+	// order: the live stream's fan-out reads only the users connected, never every member.
+	MembersAmong(ctx context.Context, group uint64, mids []uint64) ([]uint64, error)
 	// MembersNamed returns the group's members whose user name is one of names (mid and
 	// name filled), for @-mentions.
 	MembersNamed(ctx context.Context, group uint64, names []string) ([]User, error)

@@ -65,6 +65,17 @@ func (t *txn) GetMember(ctx context.Context, group, mid uint64) (store.Member, e
 	return m, t.mapErr(err)
 }
 
+func (t *txn) MembersAmong(ctx context.Context, group uint64, mids []uint64) ([]uint64, error) {
+	if len(mids) == 0 {
+		return nil, nil
+	}
+	return queryAll(ctx, t, qMembersAmong, func(sc scanner) (uint64, error) {
+		var m int64
+		err := sc.Scan(&m)
+		return uint64(m), err
+	}, u2i(group), keyArray(mids))
+}
+
 func (t *txn) PutMember(ctx context.Context, m store.Member) error {
 	_, err := t.exec(ctx, qPutMember, u2i(m.Group), u2i(m.Mid), m.JoinedAt, u2i(m.JoinSeqno), u2i(m.AckSeqno), m.AckTs,
 		m.AckCounted, u2i(m.AtSeqno), m.TopTs, b2i(m.IsDnd), u2i(m.HiddenSeqno))

@@ -71,6 +71,7 @@ const (
 	qPutGroup
 	qMaxGroupID
 	qGetMember
+	qMembersAmong
 	qPutMember
 	qDeleteMember
 	qListMembers
@@ -239,6 +240,7 @@ var queries = [numQueries]string{
 		counted = ?9, last_msg_key = ?10, session_ts = ?11, created_at = ?12 WHERE id = ?1`,
 	qMaxGroupID:   `SELECT COALESCE(MAX(id), 0) FROM groups`,
 	qGetMember:    `SELECT ` + memberCols + ` FROM group_members WHERE group_id = ? AND mid = ?`,
+	qMembersAmong: `SELECT mid FROM group_members WHERE group_id = ? AND mid IN (SELECT value FROM json_each(?))`,
 	qPutMember:    `INSERT OR REPLACE INTO group_members (` + memberCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	qDeleteMember: `DELETE FROM group_members WHERE group_id = ? AND mid = ?`,
 	qListMembers:  `SELECT ` + memberCols + ` FROM group_members WHERE group_id = ? AND mid > ? ORDER BY mid LIMIT ? + 0`,

@@ -371,6 +371,44 @@ func testListMemberships(t *testing.T, h *harness) {
 
 // --- @-mentions ---
 
+func testMembersAmong(t *testing.T, h *harness) {
+	d := h.new(t)
+	ctx := t.Context()
+	d.update(t, func(tx store.Tx) error {
+		for _, g := range []uint64{gidA, gidB} {
+			if err := tx.CreateGroup(ctx, group(g)); err != nil {
+				return err
+			}
+		}
+		for _, mid := range []uint64{1, 2, over53} {
+			if err := tx.PutMember(ctx, member(gidA, mid)); err != nil {
+				return err
+			}
+		}
+		return tx.PutMember(ctx, member(gidB, 3))
+	})
+	d.view(t, func(tx store.Tx) error {
+		for _, c := range []struct {
+			group uint64
+			mids  []uint64
+			want  []uint64
+		}{
+			{gidA, []uint64{1, 3, over53, 99}, []uint64{1, over53}},
+			{gidA, []uint64{3}, nil},
+			{gidB, []uint64{1, 2, 3}, []uint64{3}},
+			{gidA, nil, nil},
+			{gidA + 7, []uint64{1}, nil},
+		} {
+			got, err := tx.MembersAmong(ctx, c.group, c.mids)
+			slices.Sort(got)
+			if err != nil || !slices.Equal(got, c.want) {
+				t.Errorf("MembersAmong(%d, %v) = %v, %v; want %v", c.group, c.mids, got, err, c.want)
+			}
+		}
+		return nil
+	})
+}
+
 func testMembersNamed(t *testing.T, h *harness) {
 	d := h.new(t)
 	ctx := t.Context()

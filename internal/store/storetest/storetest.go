@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T, dir string) store.Store) {
 		{"ListMembers", testListMembers},
 		{"ListMemberships", testListMemberships},
 		{"MembersNamed", testMembersNamed},
+		{"MembersAmong", testMembersAmong},
 		{"GroupMessageRoundTrip", testGroupMessageRoundTrip},
 		{"GetGroupMessages", testGetGroupMessages},
 		{"ListGroupMessages", testListGroupMessages},
