@@ -61,6 +61,11 @@ type WatchOptions struct {
 	MaxBackoff time.Duration
 	// Logger receives Run's transient failures (nil: discarded).
 	Logger *slog.Logger
+	// Live makes Run also listen to bilimsg's live-event stream and poll as soon as a
+	// message arrives, instead of at the next Interval: delivery stays the polls' (each
+	// message once, in order), only sooner. Where there is no stream (bilibili itself)
+	// Run just polls.
+	Live bool
 }
 
 // Watcher follows new messages the way bilibili's web page does: it polls new_sessions
@@ -139,6 +144,12 @@ type Handler func(ctx context.Context, m Message) error
 // MaxBackoff, so that a bot outlives an outage. Any other error — a handler's, Save's,
 // a refusal such as -101 (logged out) — stops it and is returned.
 func (w *Watcher) Run(ctx context.Context, h Handler) error {
+	var wake <-chan struct{}
+	if w.opt.Live {
+		lctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		wake = w.listen(lctx)
+	}
 	wait := w.opt.Interval
 	for {
 		err := w.Poll(ctx, h)
@@ -153,10 +164,81 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 		default:
 			return err
 		}
-		if err := w.opt.Wait(ctx, wait); err != nil {
+		if err := w.pause(ctx, wait, wake); err != nil {
 			return err
 		}
 	}
+}
+
+// pause waits d between polls, or less when wake signals.
+func (w *Watcher) pause(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
+	if wake == nil {
+		return w.opt.Wait(ctx, d)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-wake:
+			cancel()
+		case <-wctx.Done():
+		}
+	}()
+	w.opt.Wait(wctx, d) // ends early when woken
+	return ctx.Err()
+}
+
+// listen connects to the live-event stream (the first time before Run's first poll, so
+// that nothing arriving after it goes unnoticed) and signals wake on every message, and
+// on every reconnection (something may have arrived meanwhile). It keeps reconnecting,
+// backing off, until ctx ends — or stops for good where there is no stream to listen to.
+func (w *Watcher) listen(ctx context.Context) <-chan struct{} {
+	wake := make(chan struct{}, 1)
+	signal := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	st, err := w.c.Stream(ctx, "", 0)
+	go func() {
+		backoff := w.opt.Interval
+		for {
+			if st == nil {
+				if errors.Is(err, ErrNoStream) || errors.Is(err, ErrNotLoggedIn) {
+					w.opt.Logger.Info("watcher: no live events here; polling every interval", "err", err)
+					return
+				}
+				if err != nil {
+					w.opt.Logger.Warn("watcher: live events unavailable; trying again", "err", err, "in", backoff)
+				}
+				if sleep(ctx, backoff) != nil {
+					return
+				}
+				backoff = min(2*backoff, w.opt.MaxBackoff)
+				if st, err = w.c.Stream(ctx, "", 0); err != nil {
+					continue
+				}
+				signal()
+			}
+			backoff = w.opt.Interval
+			for {
+				ev, err := st.Next(ctx)
+				if err != nil {
+					st.Close()
+					st = nil
+					break
+				}
+				if ev.Type == "message" {
+					signal()
+				}
+			}
+			if ctx.Err() != nil {
+				return
+			}
+		}
+	}()
+	return wake
 }
 
 // Poll runs one round: it delivers every message that arrived since the last round.

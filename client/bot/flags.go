@@ -19,9 +19,10 @@ type Flags struct {
 	DemoMid  uint64
 	Cursor   string
 	Interval time.Duration
+	Poll     bool
 }
 
-// AddFlags registers -server, -cookie, -demo, -mid, -cursor and -interval on fs. The
+// AddFlags registers -server, -cookie, -demo, -mid, -cursor, -interval and -poll on fs. The
 // cookie may also come from the environment variable BILIMSG_COOKIE.
 func AddFlags(fs *flag.FlagSet) *Flags {
 	f := &Flags{}
@@ -31,6 +32,7 @@ func AddFlags(fs *flag.FlagSet) *Flags {
 	fs.Uint64Var(&f.DemoMid, "mid", 0, "with -demo: the demo user to act as (default: the demo UP主)")
 	fs.StringVar(&f.Cursor, "cursor", "", "file that keeps the bot's position across restarts (default: start fresh each time)")
 	fs.DurationVar(&f.Interval, "interval", 2*time.Second, "pause between polls")
+	fs.BoolVar(&f.Poll, "poll", false, "only poll every -interval; by default a bilimsg server's live events trigger a poll at once")
 	return f
 }
 
@@ -54,7 +56,7 @@ func (f *Flags) Client(opts ...client.Option) (*client.Client, error) {
 
 // Options returns bot options with the flags' cursor file and interval.
 func (f *Flags) Options() (Options, error) {
-	opt := Options{Watch: client.WatchOptions{Interval: f.Interval}}
+	opt := Options{Watch: client.WatchOptions{Interval: f.Interval, Live: !f.Poll}}
 	if f.Cursor != "" {
 		cur, err := client.LoadCursor(f.Cursor)
 		if err != nil {

@@ -65,7 +65,7 @@ func commands() []command {
 		{"unread", "", "show unread counts (messages, fan groups, notifications)", runUnread},
 		{"ack", "TALKER [--seqno N]", "mark a conversation read (up to a seqno)", runAck},
 		{"recall", "TALKER MSG_KEY", "recall one of my messages (within 120 s)", runRecall},
-		{"tail", "[--cursor FILE] [--include-own] [--interval D]", "follow new messages live", runTail},
+		{"tail", "[--cursor FILE] [--include-own] [--interval D] [--poll]", "follow new messages live", runTail},
 		{"settings", "get | set NAME=VALUE…", "read or change message settings", runSettings},
 		{"blockword", "list | add WORD | del WORD", "manage block words (a text containing one, from someone I don't follow, goes to the dustbin)", runBlockWord},
 		{"autoreply", "list | set followed|keyword|received|voyage TEXT [--title T --exact W,… --contains W,… --id N] | del ID", "manage auto-reply texts and keyword rules", runAutoReply},

@@ -1408,7 +1408,7 @@ func TestTailUsage(t *testing.T) {
 	w := newWorld(t, testkit.Options{})
 	a := w.user(11, "alice")
 	w.login(a)
-	usage := "usage: bilimsg tail [--cursor FILE] [--include-own] [--interval D]\n"
+	usage := "usage: bilimsg tail [--cursor FILE] [--include-own] [--interval D] [--poll]\n"
 	for _, args := range [][]string{{"--interval", "0s"}, {"--interval", "-1s"}, {"--count", "-1"}} {
 		if got := w.fail(2, append([]string{"tail"}, args...)...); got != "bilimsg tail: --interval must be positive and --count not negative\n"+usage {
 			t.Errorf("tail %q: %q", args, got)

@@ -19,11 +19,12 @@ var errEnough = errors.New("enough")
 func runTail(s *Sys, name string, args []string) int {
 	o := newOpts(s, name).withServer()
 	var cursorFile string
-	var includeOwn bool
+	var includeOwn, poll bool
 	var interval time.Duration
 	var count int
 	o.fs.StringVar(&cursorFile, "cursor", "", "keep the position in this file: a restart prints what came meanwhile, nothing twice")
 	o.fs.BoolVar(&includeOwn, "include-own", false, "also print my own messages")
+	o.fs.BoolVar(&poll, "poll", false, "only poll every --interval; by default a bilimsg server's live events trigger a poll at once")
 	o.fs.DurationVar(&interval, "interval", 2*time.Second, "pause between polls")
 	o.fs.IntVar(&count, "count", 0, "exit after printing this many messages (0: run until interrupted)")
 	if _, code, ok := o.parse(args, 0, 0); !ok {
@@ -37,7 +38,7 @@ func runTail(s *Sys, name string, args []string) int {
 	if err != nil {
 		return o.fail(err)
 	}
-	wo := client.WatchOptions{Interval: interval, IncludeOwn: includeOwn}
+	wo := client.WatchOptions{Interval: interval, IncludeOwn: includeOwn, Live: !poll}
 	if cursorFile != "" {
 		if wo.Cursor, err = client.LoadCursor(cursorFile); err != nil {
 			return o.fail(err)
