@@ -53,9 +53,12 @@ type Hub struct {
 type stream struct {
 	// epoch numbers this stream: the hub's epoch and the stream's generation, so that a
 	// stream made again after a sweep (numbered from 1 again) is never taken for the old.
-	epoch    string
-	seq      uint64
-	ring     []Event // the latest events, oldest first, at most opt.Ring
+	epoch string
+	seq   uint64
+	// ring holds the latest events, at most opt.Ring: a circular buffer whose oldest
+	// event is at head once it is full (a publish then overwrites it, copying nothing).
+	ring     []Event
+	head     int
 	subs     map[*Subscription]struct{}
 	lastSeen time.Time // when the last subscription ended
 }
@@ -140,11 +143,12 @@ func (h *Hub) Publish(mids []uint64, typ string, data json.RawMessage) {
 		}
 		st.seq++
 		ev := Event{Seq: st.seq, Type: typ, Data: data}
-		if len(st.ring) == h.opt.Ring {
-			copy(st.ring, st.ring[1:])
-			st.ring = st.ring[:len(st.ring)-1]
+		if len(st.ring) < h.opt.Ring {
+			st.ring = append(st.ring, ev)
+		} else {
+			st.ring[st.head] = ev
+			st.head = (st.head + 1) % len(st.ring)
 		}
-		st.ring = append(st.ring, ev)
 		for sub := range st.subs {
 			select {
 			case sub.ch <- ev:
@@ -201,13 +205,22 @@ func (h *Hub) Subscribe(mid uint64, epoch string, after uint64) (*Subscription, 
 			hello.Reset = false
 		case missed <= uint64(len(st.ring)):
 			hello.Reset = false
-			hello.Missed = append([]Event(nil), st.ring[uint64(len(st.ring))-missed:]...)
+			hello.Missed = st.latest(int(missed))
 		}
 	}
 	ch := make(chan Event, h.opt.Buffer)
 	sub := &Subscription{hub: h, mid: mid, ch: ch, C: ch}
 	st.subs[sub] = struct{}{}
 	return sub, hello, nil
+}
+
+// latest returns the stream's n latest events, oldest first, in a new slice.
+func (st *stream) latest(n int) []Event {
+	out := make([]Event, n)
+	for i := range n {
+		out[i] = st.ring[(st.head+len(st.ring)-n+i)%len(st.ring)]
+	}
+	return out
 }
 
 // Close ends the subscription; it may be called more than once.
