@@ -27,9 +27,10 @@ type Event struct {
 	Message *store.Message // EventMessage
 	// Unread is the session's unread count after a 1:1 message (-1 for fan groups,
 	// whose count the client adds up) or a session change.
-	Unread  int64
-	Session *SessionState // EventSession
-	Feed    string        // EventNotification: "reply", "at", "like" or "system"
+	Unread    int64
+	Intercept bool          // EventMessage: the session is in the dustbin (the message was intercepted)
+	Session   *SessionState // EventSession
+	Feed      string        // EventNotification: "reply", "at", "like" or "system"
 }
 
 // SessionState is what a session change leaves, enough for a page to update its list.

@@ -363,7 +363,8 @@ func (s *Service) deliver(ctx context.Context, tx store.Tx, d delivery, now time
 			out.toSess = sess
 		}
 		msg := m
-		note(ctx, side.owner, Event{Kind: EventMessage, Talker: side.talker, Type: 1, Message: &msg, Unread: sess.Unread})
+		note(ctx, side.owner, Event{Kind: EventMessage, Talker: side.talker, Type: 1, Message: &msg, Unread: sess.Unread,
+			Intercept: sess.Intercept})
 	}
 	return out, nil
 }

@@ -32,6 +32,7 @@ type eventMessageJSON struct {
 	TalkerID    uint64      `json:"talker_id"`
 	SessionType int         `json:"session_type"`
 	UnreadCount *int64      `json:"unread_count,omitempty"` // absent for fan groups
+	IsIntercept int         `json:"is_intercept"`           // the session is in the dustbin
 	Message     messageJSON `json:"message"`
 }
 
@@ -51,7 +52,8 @@ func (e Events) Publish(mid uint64, ev im.Event) {
 	var data any
 	switch ev.Kind {
 	case im.EventMessage:
-		d := eventMessageJSON{TalkerID: ev.Talker, SessionType: ev.Type, Message: toMessageJSON(*ev.Message)}
+		d := eventMessageJSON{TalkerID: ev.Talker, SessionType: ev.Type, IsIntercept: b01(ev.Intercept),
+			Message: toMessageJSON(*ev.Message)}
 		if ev.Unread >= 0 {
 			d.UnreadCount = &ev.Unread
 		}

@@ -325,3 +325,24 @@ func evHandlers() int {
 		buf = make([]byte, 2*len(buf))
 	}
 }
+
+// TestEventsIntercepted: a message caught by a block word reaches the stream marked as
+// in the dustbin, so that a page can file it there.
+func TestEventsIntercepted(t *testing.T) {
+	s := testkit.Start(t, testkit.Options{})
+	me, stranger := s.NewUser(0, "me"), s.NewUser(0, "stranger")
+	s.AddBlockWord(me, "加微信")
+	ec, _, err := evDial(t, s, me, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ec.next()
+	s.SendText(stranger, me.Mid, "加微信领红包")
+	f := ec.next()
+	var d struct {
+		IsIntercept int `json:"is_intercept"`
+	}
+	if f.Type != "message" || json.Unmarshal(f.Data, &d) != nil || d.IsIntercept != 1 {
+		t.Fatalf("an intercepted message: %s %s", f.Type, f.Data)
+	}
+}
