@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // AllSessions pages through a category's sessions, newest first, from opt.EndTs (0: the
@@ -20,6 +21,12 @@ import (
 //		…
 //	}
 func (c *Client) AllSessions(ctx context.Context, opt SessionsOptions) iter.Seq2[Session, error] {
+	return c.allSessions(ctx, opt, nil)
+}
+
+// allSessions is AllSessions that also hands the server's time (the first page's Date
+// header) to date, when date is not nil.
+func (c *Client) allSessions(ctx context.Context, opt SessionsOptions, date func(time.Time)) iter.Seq2[Session, error] {
 	return func(yield func(Session, error) bool) {
 		switch {
 		case opt.SortRule == 3:
@@ -30,10 +37,13 @@ func (c *Client) AllSessions(ctx context.Context, opt SessionsOptions) iter.Seq2
 		}
 		seen := map[Talker]bool{} // pinned sessions may head every page
 		for first := true; ; first = false {
-			page, err := c.Sessions(ctx, opt)
+			page, at, err := c.sessions(ctx, opt)
 			if err != nil {
 				yield(Session{}, err)
 				return
+			}
+			if first && date != nil {
+				date(at)
 			}
 			next := opt.EndTs
 			for _, s := range page.Sessions {

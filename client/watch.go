@@ -284,30 +284,17 @@ func (w *Watcher) snapshot(ctx context.Context) error {
 	cur := Cursor{Seqnos: map[string]uint64{}}
 	no := false
 	opt := SessionsOptions{Category: CategoryAll, Size: 100, UnfollowFold: &no, GroupFold: &no}
-	seen := map[Talker]bool{}
-	for {
-		page, date, err := w.c.sessions(ctx, opt)
+	date := func(at time.Time) {
+		if !at.IsZero() {
+			cur.Since = at.Unix()
+		}
+	}
+	for s, err := range w.c.allSessions(ctx, opt, date) {
 		if err != nil {
 			return err
 		}
-		if cur.Since == 0 && !date.IsZero() {
-			cur.Since = date.Unix()
-		}
-		next := opt.EndTs
-		for _, s := range page.Sessions {
-			if next == 0 || s.SessionTs < next {
-				next = s.SessionTs
-			}
-			if !seen[s.Talker()] {
-				seen[s.Talker()] = true
-				cur.Seqnos[s.Talker().String()] = s.MaxSeqno
-				cur.SessionTs = max(cur.SessionTs, s.SessionTs)
-			}
-		}
-		if page.HasMore != 1 || len(page.Sessions) == 0 || next == opt.EndTs {
-			break
-		}
-		opt.EndTs = next
+		cur.Seqnos[s.Talker().String()] = s.MaxSeqno
+		cur.SessionTs = max(cur.SessionTs, s.SessionTs)
 	}
 	if cur.Since == 0 {
 		// No Date header (a proxy dropped it): the newest listed session's time.
