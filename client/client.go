@@ -171,9 +171,10 @@ const (
 
 // endpoint is one API path and the host it lives on.
 type endpoint struct {
-	path string
-	host int
-	post bool
+	path   string
+	host   int
+	post   bool
+	public bool // needs no login: a POST without csrf (bilimsg's password login)
 }
 
 // name is the endpoint's last path element, for error messages.
@@ -190,19 +191,19 @@ type envelope struct {
 // call sends one request and decodes the data field into out (when non-nil), retrying
 // as the policy allows.
 func (c *Client) call(ctx context.Context, ep endpoint, q url.Values, out any) error {
-	_, err := c.callDated(ctx, ep, q, out)
+	_, err := c.callHeader(ctx, ep, q, out)
 	return err
 }
 
-// callDated is call that also returns the server's time from the answer's Date header
-// (the zero time when it has none).
-func (c *Client) callDated(ctx context.Context, ep endpoint, q url.Values, out any) (time.Time, error) {
+// callHeader is call that also returns the header of the answer (for its Date, or the
+// cookies a login sets).
+func (c *Client) callHeader(ctx context.Context, ep endpoint, q url.Values, out any) (http.Header, error) {
 	if q == nil {
 		q = url.Values{}
 	}
-	if ep.post {
+	if ep.post && !ep.public {
 		if c.cred.BiliJct == "" {
-			return time.Time{}, &Error{Code: CodeCSRF, Message: "client has no bili_jct to send as csrf", Endpoint: ep.name()}
+			return nil, &Error{Code: CodeCSRF, Message: "client has no bili_jct to send as csrf", Endpoint: ep.name()}
 		}
 		q.Set("csrf", c.cred.BiliJct)
 		q.Set("csrf_token", c.cred.BiliJct)
@@ -211,29 +212,29 @@ func (c *Client) callDated(ctx context.Context, ep endpoint, q url.Values, out a
 	for attempt := 1; ; attempt++ {
 		var data json.RawMessage
 		var retryable bool
-		var date time.Time
-		data, retryable, date, err = c.once(ctx, ep, q)
+		var hdr http.Header
+		data, retryable, hdr, err = c.once(ctx, ep, q)
 		if err == nil {
 			if out == nil {
-				return date, nil
+				return hdr, nil
 			}
 			if len(data) == 0 || (string(data) == "null" && !wantsList(out)) {
-				return date, fmt.Errorf("client: %s: the answer has no data", ep.name())
+				return hdr, fmt.Errorf("client: %s: the answer has no data", ep.name())
 			}
 			if err := json.Unmarshal(data, out); err != nil {
-				return date, fmt.Errorf("client: %s: unexpected data: %v", ep.name(), err)
+				return hdr, fmt.Errorf("client: %s: unexpected data: %v", ep.name(), err)
 			}
-			return date, nil
+			return hdr, nil
 		}
 		if !retryable || attempt >= c.retry.Attempts || ctx.Err() != nil {
-			return time.Time{}, err
+			return nil, err
 		}
 		wait := c.retry.backoff(attempt)
 		if IsCode(err, CodeTooFast) {
 			wait = c.retry.RateLimitWait
 		}
 		if serr := c.retry.Sleep(ctx, wait); serr != nil {
-			return time.Time{}, err
+			return nil, err
 		}
 	}
 }
@@ -241,7 +242,7 @@ func (c *Client) callDated(ctx context.Context, ep endpoint, q url.Values, out a
 // once sends the request one time. retryable says whether sending it again is safe and
 // may help: a read that failed in transit or on the server, or any request that
 // bilibili refused as too fast (21020: nothing was done).
-func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawMessage, bool, time.Time, error) {
+func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawMessage, bool, http.Header, error) {
 	base := c.vc
 	switch ep.host {
 	case onAPI:
@@ -263,7 +264,7 @@ func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawM
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	}
 	if err != nil {
-		return nil, false, time.Time{}, fmt.Errorf("client: %s: %v", ep.name(), err)
+		return nil, false, nil, fmt.Errorf("client: %s: %v", ep.name(), err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if c.ua != "" {
@@ -275,19 +276,19 @@ func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawM
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		// In transit: a read may be repeated; a write may have happened.
-		return nil, !ep.post, time.Time{}, fmt.Errorf("client: %s: %w", ep.name(), err)
+		return nil, !ep.post, nil, fmt.Errorf("client: %s: %w", ep.name(), err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return nil, !ep.post, time.Time{}, fmt.Errorf("client: %s: reading the answer: %w", ep.name(), err)
+		return nil, !ep.post, nil, fmt.Errorf("client: %s: reading the answer: %w", ep.name(), err)
 	}
 	if len(body) > maxBody {
-		return nil, false, time.Time{}, fmt.Errorf("client: %s: the answer is larger than %d bytes", ep.name(), maxBody)
+		return nil, false, nil, fmt.Errorf("client: %s: the answer is larger than %d bytes", ep.name(), maxBody)
 	}
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil || env.Code == nil {
-		return nil, !ep.post && resp.StatusCode >= 500, time.Time{},
+		return nil, !ep.post && resp.StatusCode >= 500, nil,
 			&badAnswer{status: resp.StatusCode, msg: fmt.Sprintf("client: %s: HTTP %d with an answer that is not bilibili's JSON: %s",
 				ep.name(), resp.StatusCode, snippet(body))}
 	}
@@ -298,10 +299,9 @@ func (c *Client) once(ctx context.Context, ep endpoint, q url.Values) (json.RawM
 		}
 		e := &Error{Code: *env.Code, Message: msg, Endpoint: ep.name(), HTTPStatus: resp.StatusCode}
 		retry := *env.Code == CodeTooFast || (!ep.post && e.temporary())
-		return nil, retry, time.Time{}, e
+		return nil, retry, nil, e
 	}
-	date, _ := http.ParseTime(resp.Header.Get("Date"))
-	return env.Data, false, date, nil
+	return env.Data, false, resp.Header, nil
 }
 
 // badAnswer is an answer that is not bilibili's envelope (a proxy's error page, say).

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -143,7 +144,8 @@ func (c *Client) sessions(ctx context.Context, opt SessionsOptions) (*SessionPag
 		q.Set("group_fold", b01(*opt.GroupFold))
 	}
 	var out SessionPage
-	date, err := c.callDated(ctx, endpoint{path: sessionSvr + "get_sessions"}, q, &out)
+	hdr, err := c.callHeader(ctx, endpoint{path: sessionSvr + "get_sessions"}, q, &out)
+	date, _ := http.ParseTime(hdr.Get("Date"))
 	return &out, date, err
 }
 
