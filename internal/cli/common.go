@@ -111,21 +111,32 @@ func (o *opts) profileName() string {
 }
 
 // load returns the profile (the zero profile when there is none).
-func (o *opts) load() (profile, string, error) {
+func (o *opts) load() (profile, error) {
 	path, err := configPath(o.s, o.config)
 	if err != nil {
-		return profile{}, "", err
+		return profile{}, err
+	}
+	pf, err := readProfiles(path)
+	return pf.Profiles[o.profileName()], err
+}
+
+// editProfiles reads the profiles file, lets fn change it, and writes it back.
+func (o *opts) editProfiles(fn func(pf *profileFile)) error {
+	path, err := configPath(o.s, o.config)
+	if err != nil {
+		return err
 	}
 	pf, err := readProfiles(path)
 	if err != nil {
-		return profile{}, path, err
+		return err
 	}
-	return pf.Profiles[o.profileName()], path, nil
+	fn(&pf)
+	return writeProfiles(path, pf)
 }
 
 // client returns a client logged in as the profile says.
 func (o *opts) client() (*client.Client, error) {
-	p, _, err := o.load()
+	p, err := o.load()
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +161,7 @@ func (o *opts) newClient(server string, cr client.Credentials) (*client.Client, 
 // operator returns a client of the operator API: --server/--admin-token, else the
 // profile's, else $BILIMSG_ADMIN_TOKEN.
 func (o *opts) operator() (*operator.Client, error) {
-	p, _, err := o.load()
+	p, err := o.load()
 	if err != nil {
 		return nil, err
 	}

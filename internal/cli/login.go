@@ -91,16 +91,7 @@ func runLogin(s *Sys, name string, args []string) int {
 		return o.fail(err)
 	}
 	p.SESSDATA, p.BiliJct, p.Mid = cr.SESSDATA, cr.BiliJct, cr.Mid
-	_, path, err := o.load()
-	if err != nil {
-		return o.fail(err)
-	}
-	pf, err := readProfiles(path)
-	if err != nil {
-		return o.fail(err)
-	}
-	pf.Profiles[o.profileName()] = p
-	if err := writeProfiles(path, pf); err != nil {
+	if err := o.editProfiles(func(pf *profileFile) { pf.Profiles[o.profileName()] = p }); err != nil {
 		return o.fail(err)
 	}
 	return o.emit(map[string]any{"profile": o.profileName(), "server": p.Server, "mid": p.Mid}, func(w io.Writer) {
@@ -115,15 +106,11 @@ func runLogout(s *Sys, name string, args []string) int {
 	if _, code, ok := o.parse(args, 0, 0); !ok {
 		return code
 	}
-	p, path, err := o.load()
+	p, err := o.load()
 	if err != nil {
 		return o.fail(err)
 	}
-	pf, err := readProfiles(path)
-	if err != nil {
-		return o.fail(err)
-	}
-	if _, ok := pf.Profiles[o.profileName()]; !ok {
+	if p.Server == "" { // every kept profile has its server
 		return o.fail(fmt.Errorf("no profile %q", o.profileName()))
 	}
 	if !local && p.SESSDATA != "" {
@@ -138,8 +125,7 @@ func runLogout(s *Sys, name string, args []string) int {
 			return o.fail(fmt.Errorf("%v (--local forgets the login without ending it)", err))
 		}
 	}
-	delete(pf.Profiles, o.profileName())
-	if err := writeProfiles(path, pf); err != nil {
+	if err := o.editProfiles(func(pf *profileFile) { delete(pf.Profiles, o.profileName()) }); err != nil {
 		return o.fail(err)
 	}
 	return o.emit(map[string]any{"profile": o.profileName(), "logged_out": true}, func(w io.Writer) {
@@ -164,7 +150,7 @@ func runWhoami(s *Sys, name string, args []string) int {
 	if _, code, ok := o.parse(args, 0, 0); !ok {
 		return code
 	}
-	p, _, err := o.load()
+	p, err := o.load()
 	if err != nil {
 		return o.fail(err)
 	}

@@ -135,21 +135,15 @@ func runUser(s *Sys, name string, args []string) int {
 			return o.fail(err)
 		}
 		if save != "" {
-			_, path, err := o.load()
+			err := o.editProfiles(func(pf *profileFile) {
+				server, token := o.server, o.adminToken
+				if cur, ok := pf.Profiles[o.profileName()]; ok {
+					server, token = firstOf(server, cur.Server), firstOf(token, cur.AdminToken)
+				}
+				pf.Profiles[save] = profile{Server: firstOf(server, "http://127.0.0.1:8080"), SESSDATA: cr.SESSDATA,
+					BiliJct: cr.BiliJct, Mid: cr.Mid, AdminToken: token}
+			})
 			if err != nil {
-				return o.fail(err)
-			}
-			pf, err := readProfiles(path)
-			if err != nil {
-				return o.fail(err)
-			}
-			server, token := o.server, o.adminToken
-			if cur, ok := pf.Profiles[o.profileName()]; ok {
-				server, token = firstOf(server, cur.Server), firstOf(token, cur.AdminToken)
-			}
-			pf.Profiles[save] = profile{Server: firstOf(server, "http://127.0.0.1:8080"), SESSDATA: cr.SESSDATA,
-				BiliJct: cr.BiliJct, Mid: cr.Mid, AdminToken: token}
-			if err := writeProfiles(path, pf); err != nil {
 				return o.fail(err)
 			}
 		}
