@@ -129,20 +129,30 @@ func (s *Service) publish(ctx context.Context, col *collector) {
 	if len(streams) == 0 {
 		return
 	}
-	for _, m := range col.groups {
-		var members []uint64
-		err := s.st.View(ctx, func(tx store.Tx) error {
-			var err error
-			members, err = tx.MembersAmong(ctx, m.ReceiverID, streams)
-			return err
-		})
-		if err != nil {
-			// The message is stored; a page that misses its event sees it on its next
-			// read. Not worth failing the request that sent it.
-			s.log.Warn("live events: group members", "group", m.ReceiverID, "err", err)
-			continue
+	// The connected members of each group, read once per group: a bulk join writes one
+	// welcome per new member, all in the same group.
+	members := map[uint64][]uint64{}
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		for _, m := range col.groups {
+			if _, ok := members[m.ReceiverID]; ok {
+				continue
+			}
+			mids, err := tx.MembersAmong(ctx, m.ReceiverID, streams)
+			if err != nil {
+				return err
+			}
+			members[m.ReceiverID] = mids
 		}
-		for _, mid := range members {
+		return nil
+	})
+	if err != nil {
+		// The messages are stored; a page that misses their events sees them on its next
+		// read. Not worth failing the request that sent them.
+		s.log.Warn("live events: group members", "err", err)
+		return
+	}
+	for _, m := range col.groups {
+		for _, mid := range members[m.ReceiverID] {
 			msg := m
 			s.pub.Publish(mid, Event{Kind: EventMessage, Talker: m.ReceiverID, Type: 2, Message: &msg, Unread: -1})
 		}
