@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -262,3 +263,7 @@ func containsText(list []Info, text string) bool {
 	}
 	return false
 }
+
+// All returns every entry in catalog order (the emoji picker's list); legacy names
+// that Convert rewrites are not entries.
+func (c *Catalog) All() []Info { return slices.Clone(c.entries) }

@@ -22,6 +22,7 @@ import (
 	"github.com/bilimsg/bilimsg/internal/events"
 	"github.com/bilimsg/bilimsg/internal/im"
 	"github.com/bilimsg/bilimsg/internal/store/sqlite"
+	"github.com/bilimsg/bilimsg/internal/web"
 	"github.com/bilimsg/bilimsg/internal/wire"
 )
 
@@ -101,6 +102,13 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	})
 	mux.Handle("/admin/", admin.New(app.Service, app.AdminToken, app.FakeClock, cfg.Logger))
 	mux.Handle("/bilimsg/v1/events", wire.NewEventStream(app.Service, app.Hub, cfg.Logger))
+	page, err := web.New(app.Service.Emoji())
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("web page: %w", err)
+	}
+	// The page is GET / exactly and GET /static/…; every other path is bilibili's API.
+	page.Register(mux)
 	// Both bilibili hosts' paths are served from the root: api.vc.bilibili.com and
 	// api.bilibili.com paths do not collide.
 	mux.Handle("/", wire.New(app.Service, cfg.Logger))
