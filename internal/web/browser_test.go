@@ -82,9 +82,10 @@ func startChrome() {
 
 // browser is one tab of a fresh browser context, pointed at one test server.
 type browser struct {
-	t   *testing.T
-	ctx context.Context
-	srv *testkit.Server
+	t    *testing.T
+	ctx  context.Context
+	srv  *testkit.Server
+	base string // where the browser reaches the server: srv.URL, or a proxy in front of it
 
 	mu     sync.Mutex
 	errors []string // exceptions thrown in the page
@@ -106,7 +107,7 @@ func newBrowser(t *testing.T, srv *testkit.Server) *browser {
 	t.Cleanup(cancel)
 	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
 	t.Cleanup(cancelT)
-	b := &browser{t: t, ctx: ctx, srv: srv}
+	b := &browser{t: t, ctx: ctx, srv: srv, base: srv.URL}
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("open tab: %v", err)
 	}
@@ -162,9 +163,9 @@ func (b *browser) loginAs(u testkit.User) {
 	b.t.Helper()
 	yes := true
 	for _, c := range []network.SetCookieParams{
-		{Name: "SESSDATA", Value: u.SESSDATA, URL: b.srv.URL, Path: "/", HTTPOnly: &yes},
-		{Name: "bili_jct", Value: u.BiliJct, URL: b.srv.URL, Path: "/"},
-		{Name: "DedeUserID", Value: strconv.FormatUint(u.Mid, 10), URL: b.srv.URL, Path: "/"},
+		{Name: "SESSDATA", Value: u.SESSDATA, URL: b.base, Path: "/", HTTPOnly: &yes},
+		{Name: "bili_jct", Value: u.BiliJct, URL: b.base, Path: "/"},
+		{Name: "DedeUserID", Value: strconv.FormatUint(u.Mid, 10), URL: b.base, Path: "/"},
 	} {
 		if _, err := chromedp.Call(b.ctx, network.SetCookie, c); err != nil {
 			b.t.Fatalf("set cookie %s: %v", c.Name, err)
@@ -176,7 +177,7 @@ func (b *browser) loginAs(u testkit.User) {
 // (the login page or the message center).
 func (b *browser) open(hash string) {
 	b.t.Helper()
-	b.do("open "+hash, chromedp.Navigate(b.srv.URL+"/"+hash))
+	b.do("open "+hash, chromedp.Navigate(b.base+"/"+hash))
 	b.waitFor("document.body.dataset.page", "the page to draw")
 }
 

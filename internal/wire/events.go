@@ -83,7 +83,8 @@ type EventStream struct {
 	hub *events.Hub
 	log *slog.Logger
 	// Ping is how often an idle connection is pinged (a dead one is noticed within
-	// Ping + its timeout); 0: 30 s.
+	// Ping + its timeout) and its login checked again (an ended login's stream is
+	// closed with 1008 within Ping); 0: 30 s.
 	Ping time.Duration
 }
 
@@ -170,6 +171,12 @@ func (s *EventStream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-ping.C:
+			// A login that ended (logout here or elsewhere) must not keep receiving a
+			// user's messages: the stream checks it as often as it pings (a cache hit).
+			if _, err := s.svc.Authenticate(ctx, sessdata(r)); errors.Is(err, im.ErrNotLoggedIn) {
+				c.Close(websocket.StatusPolicyViolation, "login ended")
+				return
+			}
 			pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			err := c.Ping(pctx)
 			cancel()

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/bilimsg/bilimsg/client"
 	"github.com/bilimsg/bilimsg/client/operator"
 	"github.com/bilimsg/bilimsg/internal/testkit"
+	"github.com/bilimsg/bilimsg/internal/wire"
 )
 
 const pathEvents = "/bilimsg/v1/events"
@@ -344,5 +347,31 @@ func TestEventsIntercepted(t *testing.T) {
 	}
 	if f.Type != "message" || json.Unmarshal(f.Data, &d) != nil || d.IsIntercept != 1 {
 		t.Fatalf("an intercepted message: %s %s", f.Type, f.Data)
+	}
+}
+
+// TestEventsLoginEnded: a stream whose login ends (logout, from this page or any other
+// client) is closed with 1008 at its next check, rather than go on pushing the user's
+// messages to a credential that no longer logs in.
+func TestEventsLoginEnded(t *testing.T) {
+	s := testkit.Start(t, testkit.Options{})
+	me := s.NewUser(0, "me")
+	es := wire.NewEventStream(s.App.Service, s.App.Hub, slog.New(slog.DiscardHandler))
+	es.Ping = 20 * time.Millisecond
+	hs := httptest.NewServer(es)
+	t.Cleanup(hs.Close)
+	fast := &testkit.Server{TB: t, App: s.App, HTTP: hs, URL: hs.URL}
+
+	c, _, err := evDial(t, fast, me, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.next() // hello
+	s.MustOK(me, "/bilimsg/v1/logout", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, _, err = c.c.Read(ctx)
+	if got := websocket.CloseStatus(err); got != websocket.StatusPolicyViolation {
+		t.Fatalf("after logout the stream ended with %v (status %d), want close 1008", err, got)
 	}
 }

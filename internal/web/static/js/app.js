@@ -38,6 +38,7 @@ class App {
     this.live.addEventListener('frame', (e) => this.onFrame(e.detail));
     this.live.addEventListener('reset', () => this.onReset());
     this.live.addEventListener('status', (e) => this.showLive(e.detail));
+    this.live.addEventListener('loggedout', () => this.loggedOut());
   }
 
   async boot() {

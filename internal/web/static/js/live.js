@@ -5,6 +5,7 @@
 //   'frame'  detail: an event frame {seq, type, data}
 //   'reset'  the page must reread what it shows
 //   'status' detail: true (connected) / false
+//   'loggedout' the login ended (close 1008): the page shows the login form
 import { parseJSON } from './api.js';
 
 export class Live extends EventTarget {
@@ -17,6 +18,7 @@ export class Live extends EventTarget {
     this.delay = 1000;
     this.timer = 0;
     this.connected = false;
+    this.resets = 0; // shown as body[data-live-resets]: a reconnection that resumed adds none
   }
 
   start() {
@@ -52,17 +54,26 @@ export class Live extends EventTarget {
         this.seq = f.seq;
         this.delay = 1000;
         this.setStatus(true);
-        if (reset) this.dispatchEvent(new Event('reset'));
+        if (reset) {
+          document.body.dataset.liveResets = String(++this.resets);
+          this.dispatchEvent(new Event('reset'));
+        }
         return;
       }
       if (typeof f.seq === 'number') this.seq = f.seq;
       this.dispatchEvent(new CustomEvent('frame', { detail: f }));
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.setStatus(false);
       if (this.stopped) return;
+      if (e.code === 1008) {
+        // The server closed the stream because this login ended (a logout elsewhere).
+        this.stopped = true;
+        this.dispatchEvent(new Event('loggedout'));
+        return;
+      }
       // Back off (1 s doubling to 30 s) so a server that is down or refuses the login
       // is not hammered; a hello resets the delay.
       this.timer = setTimeout(() => this.connect(), this.delay);
