@@ -502,6 +502,7 @@ func TestGoldenAnswersDecodeStrictly(t *testing.T) {
 		"msgfeed_at":        func() any { return new(client.AtFeed) },
 		"msgfeed_like":      func() any { return new(client.LikeFeed) },
 		"query_notify_list": func() any { return new([]client.SystemNotice) },
+		"user_infos":        func() any { return new([]client.UserInfo) },
 		"my_group_unread": func() any {
 			return new(struct {
 				UnreadCount int64 `json:"unread_count"`

@@ -104,6 +104,8 @@ var sdkCalls = []sdkCall{
 		func(ctx context.Context, c *client.Client) error { return sdkErr(c.LikeFeed(ctx, client.FeedCursor{})) }},
 	{"SystemNotices", "query_notify_list", true, `{"id":1}`, `[{"id":18446744073709551616}]`,
 		func(ctx context.Context, c *client.Client) error { return sdkErr(c.SystemNotices(ctx, 3, 5)) }},
+	{"UserInfos", "user_infos", true, `[{"mid":"5"}]`, `[{"mid":18446744073709551616}]`,
+		func(ctx context.Context, c *client.Client) error { return sdkErr(c.UserInfos(ctx, 5, 6)) }},
 	{"AllSessions", "get_sessions", true, `{"has_more":"1"}`, `{"session_list":[{"top_ts":1e300}]}`,
 		func(ctx context.Context, c *client.Client) error {
 			return sdkTake(c.AllSessions(ctx, client.SessionsOptions{}))
@@ -238,7 +240,7 @@ func TestRefusalsAreErrors(t *testing.T) {
 
 // TestNullData: a success whose data is null is not an answer to a call that reads an
 // object: every such call reports it (none returns zero values as if they were read);
-// for the one answer that is a list, null is the empty list.
+// for the answers that are lists, null is the empty list.
 func TestNullData(t *testing.T) {
 	t.Parallel()
 	var silent []string
@@ -248,7 +250,7 @@ func TestNullData(t *testing.T) {
 		}
 		c, _ := sdkCannedClient(t, 200, `{"code":0,"message":"0","data":null}`)
 		err := call.call(t.Context(), c)
-		if call.name == "SystemNotices" || call.name == "AllSystemNotices" {
+		if call.name == "SystemNotices" || call.name == "AllSystemNotices" || call.name == "UserInfos" {
 			// Their data is a list, and null is bilibili's empty list: no error, nothing.
 			if err != nil {
 				t.Errorf("%s with data null: %v, want an empty list", call.name, err)

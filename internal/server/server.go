@@ -161,7 +161,7 @@ func Run(ctx context.Context, cfg Config) error {
 	srv := &http.Server{Handler: app.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	cfg.Logger.Info("serving", "addr", ln.Addr().String(), "data", cfg.DataDir, "fake_clock", cfg.FakeClock)
-	fmt.Fprintf(cfg.Out, "bilimsg listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(cfg.Out, "bilimsg listening on http://%s\nmessage center (in a browser): http://%s/\n", ln.Addr(), ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -173,11 +173,13 @@ func (b *browser) loginAs(u testkit.User) {
 	}
 }
 
-// open loads the page at hash ("#/whisper") and waits until it has drawn itself
+// open loads the page afresh at hash ("#/whisper") and waits until it has drawn itself
 // (the login page or the message center).
 func (b *browser) open(hash string) {
 	b.t.Helper()
-	b.do("open "+hash, chromedp.Navigate(b.base+"/"+hash))
+	// about:blank first: from the page itself, a new hash would only be a same-document
+	// navigation, not a load.
+	b.do("open "+hash, chromedp.Navigate("about:blank"), chromedp.Navigate(b.base+"/"+hash))
 	b.waitFor("document.body.dataset.page", "the page to draw")
 }
 

@@ -112,6 +112,8 @@ var endpoints = []endpoint{
 	{"del_reply_text", testkit.PathDelReplyText, true, false, dataAbsent, dataAbsent, vals("id", "999999")},
 	{"get_sys_setting", testkit.PathGetSysSetting, false, true, dataNull, dataNull, vals()},
 	{"show_create_group_icon", testkit.PathShowCreateGroup, false, true, dataNull, dataNull, vals()},
+	// §6 (docs/choices.md "User infos"): a GET of the svr family.
+	{"user_infos", uiPath, false, true, dataNull, dataNull, vals("uids", "1002,1003")},
 }
 
 // getOrPost are the endpoints that answer POST (with csrf) as well as GET (§4 S1).
@@ -478,6 +480,26 @@ func TestErrParams(t *testing.T) {
 		{"send_msg", []string{"msg[timestamp]=now"}, -400},
 		{"send_msg", []string{"msg[new_face_version]=x"}, -400},
 		{"send_msg", []string{"msg[msg_status]=x"}, -400},
+		// user_infos: uids required, each a positive decimal mid (the 200-mid limit: TestUserInfosLimit).
+		{"user_infos", []string{"-uids"}, -400},
+		{"user_infos", []string{"uids="}, -400},
+		{"user_infos", []string{"uids=abc"}, -400},
+		{"user_infos", []string{"uids=1002,abc"}, -400},
+		{"user_infos", []string{"uids=0"}, -400},
+		{"user_infos", []string{"uids=1002,0"}, -400},
+		{"user_infos", []string{"uids=-1002"}, -400},
+		{"user_infos", []string{"uids=+1002"}, -400},
+		{"user_infos", []string{"uids= 1002"}, -400},
+		{"user_infos", []string{"uids=1002 "}, -400},
+		{"user_infos", []string{"uids=1002.0"}, -400},
+		{"user_infos", []string{"uids=0x3ea"}, -400},
+		{"user_infos", []string{"uids=1_002"}, -400},
+		{"user_infos", []string{"uids=1002,"}, -400},
+		{"user_infos", []string{"uids=,1002"}, -400},
+		{"user_infos", []string{"uids=1002,,1003"}, -400},
+		{"user_infos", []string{"uids=1002;1003"}, -400},
+		{"user_infos", []string{"uids=1002 1003"}, -400},
+		{"user_infos", []string{"uids=18446744073709551616"}, -400},
 	}
 	for _, c := range cases {
 		t.Run(c.ep+"/"+strings.Join(c.edits, ","), func(t *testing.T) {

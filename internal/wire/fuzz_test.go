@@ -122,6 +122,52 @@ func FuzzParams(f *testing.F) {
 	})
 }
 
+// FuzzUserInfosMids checks x/im/user_infos' uids parser against an oracle written from
+// its definition: a non-empty comma-separated list of items, each one or more ASCII
+// digits whose value fits in a uint64; anything else is refused.
+func FuzzUserInfosMids(f *testing.F) {
+	for _, s := range []string{"1", "1001,1002,1001", "0", "01", "", ",", "1,", ",1", "1,,2", " 1", "1 ", "+1", "-1",
+		"1.0", "0x1", "1_000", "18446744073709551615", "18446744073709551616", "000000000000000000000018446744073709551615",
+		"99999999999999999999", "１", "1\x00", "\xff"} {
+		f.Add(s)
+	}
+	const maxU64 = "18446744073709551615"
+	f.Fuzz(func(t *testing.T, v string) {
+		got, ok := parseMids(v)
+		items := strings.Split(v, ",")
+		wantOK := v != ""
+		for _, it := range items {
+			digits := it != ""
+			for _, r := range it {
+				digits = digits && r >= '0' && r <= '9'
+			}
+			sig := strings.TrimLeft(it, "0")
+			wantOK = wantOK && digits && (len(sig) < len(maxU64) || (len(sig) == len(maxU64) && sig <= maxU64))
+		}
+		if ok != wantOK {
+			t.Fatalf("parseMids(%q) ok = %v, want %v", v, ok, wantOK)
+		}
+		if !ok {
+			if got != nil {
+				t.Fatalf("parseMids(%q) refused but returned %v", v, got)
+			}
+			return
+		}
+		if len(got) != len(items) {
+			t.Fatalf("parseMids(%q) = %v: %d items, want %d", v, got, len(got), len(items))
+		}
+		for i, it := range items {
+			want := strings.TrimLeft(it, "0")
+			if want == "" {
+				want = "0"
+			}
+			if strconv.FormatUint(got[i], 10) != want {
+				t.Fatalf("parseMids(%q)[%d] = %d, want %s", v, i, got[i], want)
+			}
+		}
+	})
+}
+
 func contains(xs []string, x string) bool {
 	for _, y := range xs {
 		if y == x {

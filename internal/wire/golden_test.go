@@ -613,6 +613,8 @@ func catalogShape(t *testing.T, endpoint string, root *jnode) {
 		if wantKeys(t, "data", data, []string{"mid"}) && data.get("mid").kind != 'n' {
 			t.Errorf("data.mid must be a number")
 		}
+	case "user_infos": // §6, golden_users_test.go
+		uiShape(t, data)
 	case "show_create_group_icon":
 		if !wantKeys(t, "data", data, []string{"show"}) {
 			break
@@ -1781,8 +1783,8 @@ func TestGoldenCoverage(t *testing.T) {
 		names[c.name] = true
 	}
 	paths := routePaths()
-	if len(paths) != 36 { // bilibili's 34, and bilimsg's login and logout
-		t.Errorf("the route table has %d paths, want 36", len(paths))
+	if len(paths) != 37 { // bilibili's 35 (§6's user_infos among them), and bilimsg's login and logout
+		t.Errorf("the route table has %d paths, want 37", len(paths))
 	}
 	keys := map[string]string{}
 	for _, p := range paths {

@@ -122,6 +122,8 @@ func (h *Handler) table() []*route {
 		{path: "/x/msgfeed/at", fam: x, h: h.feedAt},
 		{path: "/x/msgfeed/like", fam: x, h: h.feedLike},
 		{path: "/x/sys-msg/query_notify_list", fam: x, h: h.feedSystem},
+		// Catalog §6: the users' names and faces the message page renders (users.go).
+		{path: "/x/im/user_infos", fam: svr, h: h.userInfos},
 		// bilimsg's own: the password login of its web page (login.go).
 		{path: "/bilimsg/v1/login", fam: x, post: true, public: true, errData: dataAbsent, h: h.login},
 		{path: "/bilimsg/v1/logout", fam: x, post: true, errData: dataAbsent, h: h.logout},
