@@ -44,10 +44,53 @@ function noteServerTime(resp) {
 // their decimal strings, using JSON.parse's source text access. Code compares ids as
 // String(x) so small and large ones behave alike.
 export function parseJSON(text) {
+  if (!hasSourceAccess) return JSON.parse(quoteBigInts(text));
   return JSON.parse(text, (key, value, ctx) => {
     if (typeof value === 'number' && !Number.isSafeInteger(value) && ctx && /^-?\d+$/.test(ctx.source)) return ctx.source;
     return value;
   });
+}
+
+const hasSourceAccess = (() => {
+  try {
+    let seen = false;
+    JSON.parse('1', (k, v, ctx) => ((seen = !!ctx && ctx.source === '1'), v));
+    return seen;
+  } catch {
+    return false;
+  }
+})();
+
+// quoteBigInts is the fallback for browsers without source text access: it turns
+// integers beyond 2^53 outside strings into strings, in one pass (as parseJSON does).
+export function quoteBigInts(text) {
+  let out = '';
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      continue;
+    }
+    if (c === '-' || (c >= '0' && c <= '9')) {
+      let j = i + 1;
+      while (j < text.length && text[j] >= '0' && text[j] <= '9') j++;
+      const next = text[j];
+      const digits = j - i - (c === '-' ? 1 : 0);
+      if (digits >= 16 && next !== '.' && next !== 'e' && next !== 'E' && !Number.isSafeInteger(Number(text.slice(i, j)))) {
+        out += text.slice(last, i) + '"' + text.slice(i, j) + '"';
+        last = j;
+      }
+      i = j - 1;
+    }
+  }
+  return out + text.slice(last);
 }
 
 const listeners = new Set();
