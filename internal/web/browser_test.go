@@ -183,12 +183,30 @@ func (b *browser) open(hash string) {
 	b.waitFor("document.body.dataset.page", "the page to draw")
 }
 
-// waitFor polls the JavaScript expression until it is truthy (10 s at most).
+// waitFor polls the JavaScript expression until it is truthy (10 s at most). Right
+// after a navigation, while chromedp has not yet seen the new document's JavaScript
+// context, an evaluation can fail with "Cannot find context with specified id": that
+// one error is waited out too.
 func (b *browser) waitFor(expr, what string) {
 	b.t.Helper()
-	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+	for try := 0; ; try++ {
+		_, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(10*time.Second)))
+		if err == nil {
+			return
+		}
+		if try < 5 && strings.Contains(err.Error(), "Cannot find context") {
+			continue
+		}
 		b.t.Fatalf("waiting for %s (%s): %v\npage: %s", what, expr, err, b.pageText())
 	}
+}
+
+// reload reloads the page (a new document: a mark set on the old one is gone).
+func (b *browser) reload() {
+	b.t.Helper()
+	eval[bool](b, `(window.__before_reload = true)`)
+	b.do("reload", chromedp.Reload())
+	b.waitFor(`document.body.dataset.page && window.__before_reload === undefined`, "the reloaded page")
 }
 
 // waitText waits until the element sel exists and its text contains want.
