@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +40,7 @@ var securityHeaders = [][2]string{
 
 type asset struct {
 	body  []byte
+	gz    []byte // body gzipped once at start, nil when that does not pay
 	ctype string
 	etag  string
 }
@@ -88,7 +91,15 @@ func (h *Handler) add(urlPath string, b []byte) {
 		ct = "image/svg+xml"
 	}
 	sum := sha256.Sum256(b)
-	h.assets[urlPath] = asset{body: b, ctype: ct, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+	a := asset{body: b, ctype: ct, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(b)
+	zw.Close()
+	if buf.Len() < len(b)*9/10 {
+		a.gz = buf.Bytes()
+	}
+	h.assets[urlPath] = a
 }
 
 // Register mounts the page on mux. The page is the exact path / only: every other
@@ -114,14 +125,41 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, p string) {
 		http.Error(w, "404 page not found", http.StatusNotFound)
 		return
 	}
+	// The gzipped answer is another representation, with its own ETag.
+	gz := a.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding"))
+	etag := a.etag
+	if gz {
+		etag = strings.TrimSuffix(etag, `"`) + `-gz"`
+	}
 	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("ETag", a.etag)
-	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, a.etag) {
+	w.Header().Set("Vary", "Accept-Encoding")
+	w.Header().Set("ETag", etag)
+	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	w.Header().Set("Content-Type", a.ctype)
+	if gz {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Length", strconv.Itoa(len(a.gz)))
+		if r.Method != http.MethodHead {
+			w.Write(a.gz)
+		}
+		return
+	}
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
+}
+
+// acceptsGzip reports whether an Accept-Encoding header lists gzip (without q=0).
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }
 
 // emojiPanel is the picker's list: name and image of every emoji the server knows, in

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"io/fs"
@@ -145,5 +146,39 @@ func TestNoHTMLSinks(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Text files go out gzipped (compressed once at start) to a browser that accepts it,
+// with their own ETag; the same bytes otherwise.
+func TestPageGzip(t *testing.T) {
+	srv := testkit.Start(t, testkit.Options{})
+	plainResp, plain := get(t, srv.URL+"/static/js/app.js", map[string]string{"Accept-Encoding": "identity"})
+	if plainResp.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("identity answered with %q", plainResp.Header.Get("Content-Encoding"))
+	}
+	resp, body := get(t, srv.URL+"/static/js/app.js", map[string]string{"Accept-Encoding": "br, gzip, deflate"})
+	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("Content-Encoding %q, Vary %q", resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
+	}
+	zr, err := gzip.NewReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil || string(unzipped) != plain {
+		t.Fatalf("gzipped body differs from the plain one (%v)", err)
+	}
+	if len(body) >= len(plain) {
+		t.Errorf("gzipped %d bytes, plain %d", len(body), len(plain))
+	}
+	if resp.Header.Get("ETag") == plainResp.Header.Get("ETag") {
+		t.Errorf("both representations have ETag %s", resp.Header.Get("ETag"))
+	}
+	if r, _ := get(t, srv.URL+"/static/js/app.js", map[string]string{"Accept-Encoding": "gzip", "If-None-Match": resp.Header.Get("ETag")}); r.StatusCode != 304 {
+		t.Errorf("revalidating the gzipped file: %d", r.StatusCode)
+	}
+	if r, _ := get(t, srv.URL+"/static/js/app.js", map[string]string{"Accept-Encoding": "gzip;q=0"}); r.Header.Get("Content-Encoding") != "" {
+		t.Errorf("gzip;q=0 answered gzipped")
 	}
 }
