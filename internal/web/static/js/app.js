@@ -55,7 +55,14 @@ class App {
       return;
     }
     this.drawFrame();
+    // The first reads wait for the stream's hello (up to 2 s): what they read is then
+    // at least as new as the stream's start, nothing falls between the two, and the
+    // hello's reset needs no second read. A stream that does not come in time resets
+    // the page when it does.
+    this.ready = false;
     this.live.start();
+    await this.live.hello(2000);
+    this.ready = true;
     this.loadWhisperCounts();
     this.loadFeedCounts();
     this.route();
@@ -170,6 +177,7 @@ class App {
   }
 
   onReset() {
+    if (!this.ready) return; // boot reads everything after the first hello
     this.refreshWhisper();
     this.refreshFeeds();
     this.view?.inst?.onReset?.();

@@ -27,6 +27,21 @@ export class Live extends EventTarget {
     this.connect();
   }
 
+  // hello resolves once the stream is connected, or after ms.
+  hello(ms) {
+    if (this.connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (v) => {
+        clearTimeout(timer);
+        this.removeEventListener('status', on);
+        resolve(v);
+      };
+      const on = (e) => e.detail && done(true);
+      const timer = setTimeout(() => done(false), ms);
+      this.addEventListener('status', on);
+    });
+  }
+
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
