@@ -81,6 +81,28 @@ func TestPageServed(t *testing.T) {
 	}
 }
 
+// index.html preloads every module, so that a browser fetches them all at once instead
+// of one level of imports after another (a round trip each on a real network).
+func TestEveryModulePreloaded(t *testing.T) {
+	index, err := os.ReadFile("static/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods, err := filepath.Glob("static/js/*.js")
+	if err != nil || len(mods) == 0 {
+		t.Fatal(mods, err)
+	}
+	for _, m := range mods {
+		name := filepath.Base(m)
+		if name == "app.js" {
+			continue
+		}
+		if !strings.Contains(string(index), `<link rel="modulepreload" href="/static/js/`+name+`">`) {
+			t.Errorf("index.html does not preload %s", name)
+		}
+	}
+}
+
 // The page takes / and /static/ only: every other path is still bilibili's API, whose
 // unknown paths answer the -404 envelope, and POST / is not the page.
 func TestPageLeavesTheAPIAlone(t *testing.T) {
