@@ -318,8 +318,11 @@ export function mount(ctx) {
     if (b.height > 0 && m.top <= b.bottom + 200) loadMore();
   }
 
+  // An observer's entry tells where the footer was when the browser last laid the page
+  // out, which may be before the first page arrived and pushed it down: fill() looks
+  // again before reading more.
   const io = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) loadMore();
+    if (entries.some((e) => e.isIntersecting)) fill();
   }, { root: body, rootMargin: '0px 0px 200px 0px' });
   io.observe(more);
 
