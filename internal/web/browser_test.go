@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/bilimsg/bilimsg/client"
 	"github.com/bilimsg/bilimsg/internal/testkit"
 )
 
@@ -173,6 +174,16 @@ func (b *browser) loginAs(u testkit.User) {
 	}
 }
 
+// loginAsDemo gives the browser the cookies of a demo user (a server started with Demo).
+func (b *browser) loginAsDemo(mid uint64) {
+	b.t.Helper()
+	cred, err := client.DemoLogin(b.srv.Dir, mid)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.loginAs(testkit.User{Mid: cred.Mid, SESSDATA: cred.SESSDATA, BiliJct: cred.BiliJct})
+}
+
 // open loads the page afresh at hash ("#/whisper") and waits until it has drawn itself
 // (the login page or the message center).
 func (b *browser) open(hash string) {
@@ -275,3 +286,29 @@ func (b *browser) setValue(sel, v string) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// checkClean fails the test if anything of the hostile content became markup.
+func checkClean(t *testing.T, b *browser, where string) {
+	t.Helper()
+	if v := eval[string](b, `String(window.__pwned)`); v != "undefined" {
+		t.Errorf("%s: window.__pwned = %s: script ran", where, v)
+	}
+	if n := b.count("body script"); n != 0 {
+		t.Errorf("%s: %d <script> elements in the body", where, n)
+	}
+	if n := b.count("svg"); n != 0 {
+		t.Errorf("%s: %d <svg> elements", where, n)
+	}
+	if s := eval[string](b, `[...document.querySelectorAll('*')].flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name)).map((a) => e.tagName + ' ' + a.name)).join(', ')`); s != "" {
+		t.Errorf("%s: event-handler attributes in the DOM: %s", where, s)
+	}
+	if s := eval[string](b, `[...document.querySelectorAll('img')].filter((i) => !/^https?:/.test(i.getAttribute('src') || '')).map((i) => i.outerHTML).join(', ')`); s != "" {
+		t.Errorf("%s: images that are not the page's (no http(s) source): %s", where, s)
+	}
+	if s := eval[string](b, `[...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')).filter((h) => !/^(https?:\/\/|#)/i.test(h)).join(', ')`); s != "" {
+		t.Errorf("%s: links that are not http(s): %s", where, s)
+	}
+	if n := b.count("iframe, object, embed, frame, body style, base, meta[http-equiv]"); n != 0 {
+		t.Errorf("%s: %d foreign elements", where, n)
+	}
+}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/bilimsg/bilimsg/client"
 	"github.com/bilimsg/bilimsg/internal/testkit"
 )
 
@@ -20,11 +19,7 @@ import (
 func TestBrowserPageLoad(t *testing.T) {
 	srv := testkit.Start(t, testkit.Options{Demo: true})
 	b := newBrowser(t, srv)
-	cred, err := client.DemoLogin(srv.Dir, 293793435)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.loginAs(testkit.User{Mid: cred.Mid, SESSDATA: cred.SESSDATA, BiliJct: cred.BiliJct})
+	b.loginAsDemo(293793435) // the demo UP主
 	b.open("#/whisper/mid2239814")
 	b.waitFor(`document.body.dataset.live === 'on'`, "the live stream")
 	b.waitFor(`document.querySelector('main').innerText.includes('催更')`, "the chat")

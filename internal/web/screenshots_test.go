@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/bilimsg/bilimsg/client"
 	"github.com/bilimsg/bilimsg/internal/testkit"
 )
 
@@ -31,11 +30,7 @@ func TestScreenshots(t *testing.T) {
 	srv := testkit.Start(t, testkit.Options{Demo: true})
 	b := newBrowser(t, srv)
 	b.do("viewport", chromedp.EmulateViewport(1280, 800))
-	cred, err := client.DemoLogin(srv.Dir, 293793435) // the demo UP主
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.loginAs(testkit.User{Mid: cred.Mid, SESSDATA: cred.SESSDATA, BiliJct: cred.BiliJct})
+	b.loginAsDemo(293793435) // the demo UP主
 
 	settled := `[...document.images].every((i) => i.complete) && !document.querySelector('.loading')`
 	shot := func(hash, want, name string, more ...string) {

@@ -4,7 +4,7 @@
 // Reading a feed's first page marks it read on the server (its unread count drops to
 // 0), so the menu badges are read again after it. A notification frame for the feed
 // shown re-reads the first page and merges it in at the top.
-import { h, clear, avatar, fmtTime, fmtFull } from './dom.js';
+import { h, clear, avatar, fmtTime, fmtFull, safeURL } from './dom.js';
 import { t, add } from './i18n.js';
 
 add({
@@ -386,7 +386,7 @@ function richText(text, atDetails) {
 
 // preview is the box on the right: the picture of what it is about, or its text.
 function preview(item, text) {
-  if (item.image) {
+  if (safeURL(item.image)) {
     return h('div', { class: 'feed-preview feed-preview-img' }, h('img', { src: item.image, alt: '', loading: 'lazy', referrerpolicy: 'no-referrer' }));
   }
   const s = String(text || '').trim();
