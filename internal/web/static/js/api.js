@@ -100,6 +100,8 @@ export function onLoggedOut(fn) {
 }
 
 async function call(method, path, params) {
+  // Every call carries build=0 and mobi_app=web, as bilibili's web page sends them.
+  params = { build: 0, mobi_app: 'web', ...params };
   const url = new URL(path, location.origin);
   const init = { method, credentials: 'same-origin', headers: {} };
   if (method === 'GET') {

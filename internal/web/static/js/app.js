@@ -48,7 +48,9 @@ class App {
     if (!mid) return this.showLogin();
     try {
       this.me = await this.users.get(mid);
-      // user_infos answers -101 for an ended login: onLoggedOut shows the login page.
+      // Is the login alive? (users.get falls back to the mid on any error, so it cannot
+      // tell.) A -101 here shows the login page through onLoggedOut. The counts are read
+      // again after the stream's hello, below: badges must not predate the stream.
       await api.get('/session_svr/v1/session_svr/single_unread', { unread_type: 0 });
     } catch (e) {
       if (e.code !== -101) this.fatal(e);
@@ -125,7 +127,7 @@ class App {
 
   async logout() {
     try {
-      await api.post('/bilimsg/v1/logout', {});
+      await api.post('/bilimsg/v1/logout');
     } catch (e) {
       if (e.code !== -101) return toast(e.message);
     }
@@ -189,7 +191,7 @@ class App {
     try {
       const [single, group] = await Promise.all([
         api.get('/session_svr/v1/session_svr/single_unread', { unread_type: 0, show_unfollow_list: 1, show_dustbin: 1 }),
-        api.get('/session_svr/v1/session_svr/my_group_unread', {}),
+        api.get('/session_svr/v1/session_svr/my_group_unread'),
       ]);
       this.setCount('whisper', single.follow_unread + single.unfollow_unread + (group.unread_count || 0));
       this.single = single;
@@ -201,7 +203,7 @@ class App {
 
   async loadFeedCounts() {
     try {
-      const u = await api.get('/x/msgfeed/unread', { build: 0, mobi_app: 'web' });
+      const u = await api.get('/x/msgfeed/unread');
       this.setCount('reply', u.reply);
       this.setCount('at', u.at);
       this.setCount('love', u.like);

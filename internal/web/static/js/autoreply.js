@@ -79,13 +79,12 @@ add({
   },
 });
 
-const COMMON = { build: 0, mobi_app: 'web' };
 const MAX_REPLY = 500;
 const MAX_TITLE = 30;
 const MAX_RULES = 20; // bilimsg's cap (1500002); bilibili does not document its own
 
 async function loadTexts(ctx) {
-  const d = await ctx.api.get('/x/im/auto_reply/get_reply_text', { 'type[]': '1,2,3,5', uid: ctx.me.mid, ...COMMON });
+  const d = await ctx.api.get('/x/im/auto_reply/get_reply_text', { 'type[]': '1,2,3,5', uid: ctx.me.mid });
   return Array.isArray(d?.texts) ? d.texts : [];
 }
 
@@ -117,7 +116,7 @@ export async function autoReply(ctx, o) {
       }
       saveBtn.disabled = true;
       try {
-        await ctx.api.post('/x/im/auto_reply/set_reply_text', { type, reply: area.value, ...COMMON });
+        await ctx.api.post('/x/im/auto_reply/set_reply_text', { type, reply: area.value });
         await refresh();
         delBtn.hidden = !cur();
         ctx.toast(t('ar.saved'), 'ok');
@@ -132,7 +131,7 @@ export async function autoReply(ctx, o) {
       if (!it || !(await confirmDialog(t('ar.delText.confirm'), t('ar.delete')))) return;
       delBtn.disabled = true;
       try {
-        await ctx.api.post('/x/im/auto_reply/del_reply_text', { id: String(it.id), ...COMMON });
+        await ctx.api.post('/x/im/auto_reply/del_reply_text', { id: String(it.id) });
         await refresh();
         area.value = cur()?.reply ?? '';
         cnt.update();
@@ -171,7 +170,7 @@ export async function autoReply(ctx, o) {
       del: async () => {
         if (!(await confirmDialog(t('ar.rule.del.confirm', { title: r.title }), t('ar.delete')))) return;
         try {
-          await ctx.api.post('/x/im/auto_reply/del_reply_text', { id: String(r.id), ...COMMON });
+          await ctx.api.post('/x/im/auto_reply/del_reply_text', { id: String(r.id) });
           await refresh();
           drawRules();
           ctx.toast(t('ar.deleted'), 'ok');
@@ -311,7 +310,7 @@ function ruleForm(ctx, done) {
     saveBtn.disabled = true;
     try {
       await ctx.api.post('/x/im/auto_reply/set_reply_text', {
-        type: 2, id: editing ? String(editing.id) : '0', title: title.value.trim(), key1: key1.value, key2: key2.value, reply: reply.value, ...COMMON,
+        type: 2, id: editing ? String(editing.id) : '0', title: title.value.trim(), key1: key1.value, key2: key2.value, reply: reply.value,
       });
       close();
       await done();

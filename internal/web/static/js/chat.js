@@ -144,7 +144,7 @@ export class Chat {
   // ----- loading -----
 
   get query() {
-    return { talker_id: this.talker, session_type: this.type, sender_device_id: 1, build: 0, mobi_app: 'web' };
+    return { talker_id: this.talker, session_type: this.type, sender_device_id: 1 };
   }
 
   async load() {
@@ -155,7 +155,7 @@ export class Chat {
     this.loadingOlder = false;
     this.reading = true; // frames wait in the queue until the answer is in
     const api = this.ctx.api;
-    const detail = api.get('/session_svr/v1/session_svr/session_detail', { talker_id: this.talker, session_type: this.type, build: 0, mobi_app: 'web' })
+    const detail = api.get('/session_svr/v1/session_svr/session_detail', { talker_id: this.talker, session_type: this.type })
       .catch(() => null);
     let page;
     try {
@@ -312,7 +312,7 @@ export class Chat {
     if (max === 0n || max <= this.acked) return;
     const before = this.acked;
     this.acked = max;
-    this.ctx.api.post('/session_svr/v1/session_svr/update_ack', { talker_id: this.talker, session_type: this.type, ack_seqno: String(max), build: 0, mobi_app: 'web' })
+    this.ctx.api.post('/session_svr/v1/session_svr/update_ack', { talker_id: this.talker, session_type: this.type, ack_seqno: String(max) })
       .catch((e) => {
         if (this.acked === max) this.acked = before;
         if (e.code !== -101) console.warn('update_ack', e.message);
@@ -332,8 +332,6 @@ export class Chat {
       'msg[timestamp]': Math.floor(now() / 1000),
       'msg[new_face_version]': 1,
       'msg[dev_id]': DEV_ID,
-      build: 0,
-      mobi_app: 'web',
     });
   }
 

@@ -58,7 +58,7 @@ add({
   },
 });
 
-const COMMON = { platform: 'web', build: 0, mobi_app: 'web' };
+const COMMON = { platform: 'web' };
 const SYS_PAGE = 20;
 
 // newer tells whether position a comes before b: a later time, or the larger id within

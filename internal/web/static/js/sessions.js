@@ -133,7 +133,7 @@ export class SessionList {
 
   async start() {
     try {
-      const s = await this.ctx.api.get('/link_setting/v1/link_setting/get', { show_unfollowed_msg: 1, build: 0, mobi_app: 'web' });
+      const s = await this.ctx.api.get('/link_setting/v1/link_setting/get', { show_unfollowed_msg: 1 });
       this.folds = { unfollow: Number(s.show_unfollowed_msg) === 1, group: Number(s.is_group_fold) === 1 };
     } catch (e) {
       if (e.code === -101) return;
@@ -190,7 +190,7 @@ export class SessionList {
     this.loading = true;
     this.failed = false;
     this.queueDraw();
-    const q = { session_type: CATEGORY[this.view], size: PAGE, sort_rule: 2, build: 0, mobi_app: 'web' };
+    const q = { session_type: CATEGORY[this.view], size: PAGE, sort_rule: 2 };
     if (this.view === 'main') {
       q.unfollow_fold = this.folds.unfollow ? 1 : 0;
       q.group_fold = this.folds.group ? 1 : 0;
@@ -245,13 +245,13 @@ export class SessionList {
   async loadFolds() {
     if (this.view !== 'main') return;
     const gen = this.gen;
-    const get = (cat) => this.ctx.api.get('/session_svr/v1/session_svr/get_sessions', { session_type: cat, size: 1, sort_rule: 2, build: 0, mobi_app: 'web' })
+    const get = (cat) => this.ctx.api.get('/session_svr/v1/session_svr/get_sessions', { session_type: cat, size: 1, sort_rule: 2 })
       .then((d) => (d.session_list || [])[0] || null).catch(() => null);
     const jobs = {
       unfollow: this.folds.unfollow ? get(2) : null,
       group: this.folds.group ? get(3) : null,
       dustbin: get(5),
-      groupUnread: this.folds.group ? this.ctx.api.get('/session_svr/v1/session_svr/my_group_unread', { build: 0, mobi_app: 'web' }).catch(() => null) : null,
+      groupUnread: this.folds.group ? this.ctx.api.get('/session_svr/v1/session_svr/my_group_unread').catch(() => null) : null,
     };
     const [unfollow, group, dustbin, gu] = await Promise.all([jobs.unfollow, jobs.group, jobs.dustbin, jobs.groupUnread]);
     if (gen !== this.gen) return;
@@ -360,7 +360,7 @@ export class SessionList {
     const [type, talker] = key.split(':');
     let s;
     try {
-      s = await this.ctx.api.get('/session_svr/v1/session_svr/session_detail', { talker_id: talker, session_type: type, build: 0, mobi_app: 'web' });
+      s = await this.ctx.api.get('/session_svr/v1/session_svr/session_detail', { talker_id: talker, session_type: type });
     } catch {
       return;
     }
@@ -396,20 +396,20 @@ export class SessionList {
     const key = keyOf(type, talker);
     try {
       if (what === 'top' || what === 'untop') {
-        await api.post('/session_svr/v1/session_svr/set_top', { talker_id: talker, session_type: type, op_type: what === 'top' ? 0 : 1, build: 0, mobi_app: 'web' });
+        await api.post('/session_svr/v1/session_svr/set_top', { talker_id: talker, session_type: type, op_type: what === 'top' ? 0 : 1 });
         s.top_ts = what === 'top' ? Date.now() * 1000 : 0;
       } else if (what === 'dnd' || what === 'undnd') {
-        const q = { uid: this.me, setting: what === 'dnd' ? 1 : 0, build: 0, mobi_app: 'web' };
+        const q = { uid: this.me, setting: what === 'dnd' ? 1 : 0 };
         if (type === 2) q.dnd_group_id = talker;
         else q.dnd_uid = talker;
         await api.post('/link_setting/v1/link_setting/set_msg_dnd', q);
         s.is_dnd = what === 'dnd' ? 1 : 0;
       } else if (what === 'trust') {
-        await api.post('/session_svr/v1/session_svr/update_intercept', { talker_id: talker, status: 0, build: 0, mobi_app: 'web' });
+        await api.post('/session_svr/v1/session_svr/update_intercept', { talker_id: talker, status: 0 });
         s.is_intercept = 0;
         this.recheck(key, s);
       } else if (what === 'remove') {
-        await api.post('/session_svr/v1/session_svr/remove_session', { talker_id: talker, session_type: type, build: 0, mobi_app: 'web' });
+        await api.post('/session_svr/v1/session_svr/remove_session', { talker_id: talker, session_type: type });
         this.items.delete(key);
         if (this.opts.activeKey() === key) this.ctx.app.navigate('#/whisper');
       }

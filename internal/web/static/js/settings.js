@@ -87,7 +87,6 @@ add({
   },
 });
 
-const COMMON = { build: 0, mobi_app: 'web' };
 const TABS = ['prefs', 'block', 'autoreply'];
 
 export function mount(ctx) {
@@ -153,8 +152,8 @@ export function mount(ctx) {
 async function loadPrefs(ctx) {
   // msg_notify and show_unfollowed_msg are answered only when asked for (any integer).
   const [prefs, sys] = await Promise.all([
-    ctx.api.get('/link_setting/v1/link_setting/get', { msg_notify: 1, show_unfollowed_msg: 1, ...COMMON }),
-    ctx.api.get('/link_setting/v1/link_setting/get_sys_setting', COMMON),
+    ctx.api.get('/link_setting/v1/link_setting/get', { msg_notify: 1, show_unfollowed_msg: 1 }),
+    ctx.api.get('/link_setting/v1/link_setting/get_sys_setting'),
   ]);
   return { prefs: prefs || {}, sys: sys || {} };
 }
@@ -164,7 +163,7 @@ async function loadPrefs(ctx) {
 function prefSaver(ctx, prefs) {
   return async (patch) => {
     try {
-      await ctx.api.post('/link_setting/v1/link_setting/set', { ...patch, ...COMMON });
+      await ctx.api.post('/link_setting/v1/link_setting/set', patch);
     } catch (e) {
       if (e.code !== -101) ctx.toast(e.message);
       throw e;
@@ -260,7 +259,7 @@ async function blockTab(ctx, stale) {
       del.addEventListener('click', async () => {
         del.disabled = true;
         try {
-          await ctx.api.post('/x/im/link_setting/del_block_word', { content: word, ...COMMON });
+          await ctx.api.post('/x/im/link_setting/del_block_word', { content: word });
           await reload();
         } catch (e) {
           del.disabled = false;
@@ -271,7 +270,7 @@ async function blockTab(ctx, stale) {
     }));
   };
   const reload = async () => {
-    const d = await ctx.api.get('/x/im/link_setting/get_block_words', COMMON);
+    const d = await ctx.api.get('/x/im/link_setting/get_block_words');
     if (!stale()) draw(d);
   };
 
@@ -284,7 +283,7 @@ async function blockTab(ctx, stale) {
     }
     addBtn.disabled = true;
     try {
-      await ctx.api.post('/x/im/link_setting/add_block_word', { content: word, ...COMMON });
+      await ctx.api.post('/x/im/link_setting/add_block_word', { content: word });
       input.value = '';
       count.update();
       await reload();
@@ -298,7 +297,7 @@ async function blockTab(ctx, stale) {
     }
   });
 
-  draw(await ctx.api.get('/x/im/link_setting/get_block_words', COMMON));
+  draw(await ctx.api.get('/x/im/link_setting/get_block_words'));
   if (stale()) return null;
   return h('div', { class: 'set-block' },
     h('div', { class: 'set-card' },
