@@ -121,7 +121,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, p string) {
 		w.Header().Set(kv[0], kv[1])
 	}
 	a, ok := h.assets[p]
-	if !ok || strings.HasSuffix(p, "/index.html") && p != "/static/index.html" {
+	if !ok {
 		http.Error(w, "404 page not found", http.StatusNotFound)
 		return
 	}
